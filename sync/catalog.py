@@ -338,7 +338,7 @@ MASTER_TABS: Final[dict[str, tuple[Column, ...]]] = {
         Column("Mã CĐ", "text", 10), Column("Tab", "text", 12), Column("Dòng", "int", 7),
         Column("Tên sáng kiến", "text", 60), Column("Tác giả", "text", 32),
         Column("Độ giống", "percent", 10), Column("Kết luận", "text", 13),
-        Column("Lý do", "text", 50),
+        Column("Lý do", "text", 50), Column("Mã sáng kiến của dòng", "text", 14),
     ),
     TAB_NOTABLE: (
         Column("Mã sáng kiến", "text", 12), Column("Mã CĐ", "text", 10),

@@ -1,0 +1,249 @@
+"""`.xlsx` files: unit workbooks read with python-calamine, the master written with xlsxwriter.
+
+python-calamine (Rust) reads several times faster than openpyxl and returns typed cells (dates as
+`datetime.date`, numbers as floats). xlsxwriter writes the master in constant memory, and is told
+never to turn strings into formulas, numbers or links: unit text starting with `=` stays text.
+The master is written to a temporary file in the same folder and renamed over the old one, so a
+reader opens either the previous master or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
+
+from sync.backends.base import Grid, Payload, TabInfo, Table
+from sync.errors import MasterWriteError, SourceError
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls are OLE files
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class XlsxWorkbook:
+    """A unit's `.xlsx` file opened from its bytes (the payload kept as its snapshot)."""
+
+    def __init__(self, data: bytes, name: str = "") -> None:
+        self.name = name
+        if data.startswith(_OLE_MAGIC):
+            raise SourceError(
+                "source_unreachable",
+                f"tệp {name} có mật khẩu hoặc là định dạng .xls cũ — hãy bỏ mật khẩu và lưu lại "
+                "dưới dạng .xlsx",
+            )
+        if not data.startswith(_ZIP_MAGIC):
+            raise SourceError("source_unreachable", f"tệp {name} không phải tệp .xlsx hợp lệ")
+        try:
+            self._book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
+            raise SourceError(
+                "source_unreachable", f"tệp {name} bị hỏng, không mở được ({_short(exc)})"
+            ) from None
+
+    def tabs(self) -> list[TabInfo]:
+        return [
+            TabInfo(meta.name, hidden=meta.visible != SheetVisibleEnum.Visible)
+            for meta in self._book.sheets_metadata
+        ]
+
+    def read(self, tab: str) -> Grid:
+        try:
+            sheet = self._book.get_sheet_by_name(tab)
+            return sheet.to_python(skip_empty_area=False)
+        except (CalamineError, ValueError, OSError) as exc:
+            raise SourceError(
+                "source_unreachable", f"không đọc được tab «{tab}» của tệp {self.name} ({_short(exc)})"
+            ) from None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def read_file_payload(path: Path) -> Payload:
+    """Read a local unit file; the fingerprint is a hash of its bytes (mtime alone lies after
+    copies and restores)."""
+    import hashlib
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError("source_unreachable", f"không tìm thấy tệp {path}") from None
+    except PermissionError:
+        raise SourceError("permission_denied", f"không có quyền đọc tệp {path}") from None
+    except IsADirectoryError:
+        raise SourceError("source_unreachable", f"{path} là thư mục, không phải tệp") from None
+    except OSError as exc:
+        raise SourceError("source_unreachable", f"không đọc được tệp {path} ({exc.strerror})") from None
+    kind = "csv" if path.suffix.lower() == ".csv" else "xlsx"
+    return Payload(kind, data, hashlib.sha256(data).hexdigest(), path.name)
+
+
+# --------------------------------------------------------------------------------------------------
+# Master
+# --------------------------------------------------------------------------------------------------
+
+_NUMBER_FORMATS = {
+    "int": "#,##0",
+    "money": "#,##0",
+    "percent": "0.0%",
+    "date": "dd/mm/yyyy",
+    "datetime": "dd/mm/yyyy hh:mm",
+}
+_FILLS = {"green": "#C6EFCE", "red": "#FFC7CE", "yellow": "#FFEB9C", "grey": "#EDEDED"}
+_FONTS = {"green": "#006100", "red": "#9C0006", "yellow": "#9C5700", "grey": "#3A3A3A"}
+XLSX_MAX_ROWS = 1_048_576
+
+
+class XlsxMaster:
+    """The master as a local `.xlsx` file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def write(self, tables: Sequence[Table]) -> None:
+        import xlsxwriter
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.xlsx")
+        try:
+            book = xlsxwriter.Workbook(
+                str(tmp),
+                {
+                    "constant_memory": True,
+                    # Unit text is data: never a formula, a number or a link.
+                    "strings_to_formulas": False,
+                    "strings_to_numbers": False,
+                    "strings_to_urls": False,
+                    "nan_inf_to_errors": False,
+                },
+            )
+            book.set_properties({"title": "Tổng hợp sáng kiến", "author": "sangkien-sync",
+                                 "created": dt.datetime(2000, 1, 1)})
+            formats = _Formats(book)
+            for table in tables:
+                _write_table(book, formats, table)
+            book.close()
+            os.replace(tmp, self.path)
+        except PermissionError:
+            tmp.unlink(missing_ok=True)
+            raise MasterWriteError(
+                f"Không ghi được {self.path}: tệp đang mở trong chương trình khác hoặc không có "
+                "quyền ghi. Đóng tệp rồi chạy lại; master cũ vẫn nguyên vẹn."
+            ) from None
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise MasterWriteError(
+                f"Không ghi được {self.path} ({exc.strerror or exc}); master cũ vẫn nguyên vẹn."
+            ) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+
+class _Formats:
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.header = book.add_format({
+            "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True,
+            "valign": "vcenter", "border": 1, "border_color": "#BFBFBF",
+        })
+        self.by_kind = {kind: book.add_format({"num_format": fmt}) for kind, fmt in
+                        _NUMBER_FORMATS.items()}
+        self.text = book.add_format({"valign": "top"})
+        self.wrap = book.add_format({"valign": "top", "text_wrap": True})
+        self.note = book.add_format({"italic": True, "font_color": "#9C0006"})
+        self.fills = {name: book.add_format({"bg_color": fill, "font_color": _FONTS[name]})
+                      for name, fill in _FILLS.items()}
+        self.bold_row = book.add_format({"bold": True})
+
+
+def _cell_writer(kind: str) -> str:
+    return {"int": "number", "money": "number", "percent": "number",
+            "date": "datetime", "datetime": "datetime"}.get(kind, "string")
+
+
+def _write_table(book: Any, formats: _Formats, table: Table) -> None:
+    sheet = book.add_worksheet(table.name)
+    headers = [c.header for c in table.columns]
+    sheet.set_row(0, 32)
+    for col, column in enumerate(table.columns):
+        fmt = formats.by_kind.get(column.kind, formats.text)
+        sheet.set_column(col, col, column.width, fmt)
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, headers, formats.header)
+
+    frame = table.frame
+    n_rows = min(len(frame), XLSX_MAX_ROWS - 2)
+    writers = []
+    for col, column in enumerate(table.columns):
+        values = frame[column.header] if column.header in frame.columns else pd.Series(
+            [None] * len(frame), index=frame.index, dtype=object)
+        writers.append((col, _cell_writer(column.kind), formats.by_kind.get(column.kind),
+                        _as_python(values.iloc[:n_rows], column.kind)))
+    for i in range(n_rows):
+        row = i + 1
+        for col, how, fmt, values in writers:
+            value = values[i]
+            if value is None:
+                continue
+            if how == "number":
+                sheet.write_number(row, col, value, fmt)
+            elif how == "datetime":
+                sheet.write_datetime(row, col, value, fmt)
+            else:
+                sheet.write_string(row, col, value)
+    last = max(n_rows, 1)
+    if table.note:
+        sheet.write_string(last + 1, 0, table.note, formats.note)
+    sheet.autofilter(0, 0, last, len(headers) - 1)
+    for header, colours in table.highlight.items():
+        if header not in headers:
+            continue
+        col = headers.index(header)
+        for value, colour in colours.items():
+            sheet.conditional_format(1, col, last, col, {
+                "type": "cell", "criteria": "==", "value": _quote(value),
+                "format": formats.fills[colour],
+            })
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace('"', '""') + '"'
+
+
+def _as_python(values: pd.Series, kind: str) -> list[Any]:
+    """Column values as plain Python objects ready for xlsxwriter, None for empty."""
+    if kind in ("int", "money", "percent"):
+        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+        return [None if math.isnan(v) else v for v in numbers.tolist()]
+    if kind in ("date", "datetime"):
+        stamps = pd.to_datetime(values, errors="coerce")
+        out: list[Any] = []
+        for v in stamps.tolist():
+            if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+                out.append(None)
+            else:
+                v = v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
+                out.append(v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v)
+        return out
+    result: list[Any] = []
+    for v in values.tolist():
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
+            result.append(None)
+        else:
+            text = str(v)
+            result.append(text[:32_000] if text else None)  # Excel's cell limit is 32,767
+    return result

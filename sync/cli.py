@@ -1,0 +1,140 @@
+"""The `sangkien` command (SPEC §2). Click commands only: each parses its options, calls one library
+function and prints the result. Expected failures print a Vietnamese message and exit with their
+code; nothing expected ends in a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from sync import __version__
+from sync.config import DEFAULT_CONFIG, Config, load_config
+from sync.errors import EXIT_FAILED, SangkienError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def common_options(func: F) -> F:
+    """`--config` and `-v/--verbose` on every command (SPEC §2)."""
+    func = click.option("-v", "--verbose", is_flag=True, help="In thêm chi tiết.")(func)
+    func = click.option(
+        "--config", "config_path", type=click.Path(path_type=Path), default=None,
+        help=f"Tệp cấu hình (mặc định {DEFAULT_CONFIG}, tính từ thư mục hiện tại).",
+    )(func)
+    return func
+
+
+def handle_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        verbose = kwargs.get("verbose", False)
+        try:
+            return func(*args, **kwargs)
+        except SangkienError as exc:
+            click.secho(f"Lỗi: {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.secho("Đã dừng theo yêu cầu.", fg="yellow", err=True)
+            sys.exit(EXIT_FAILED)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:  # an unexpected bug: say so plainly, details only with -v
+            click.secho(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", fg="red", err=True)
+            if verbose:
+                traceback.print_exc()
+            else:
+                click.echo("Chạy lại với -v để xem chi tiết kỹ thuật.", err=True)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(path: Path | None) -> Config:
+    return load_config(path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sangkien")
+def main() -> None:
+    """Đồng bộ, kiểm tra và tổng hợp sáng kiến của các công đoàn trực thuộc."""
+
+
+@main.command()
+@common_options
+@click.option("--dry-run", is_flag=True, help="Không ghi gì; chỉ in những gì sẽ ghi.")
+@click.option("--only", multiple=True, metavar="MÃ",
+              help="Chỉ đọc các đơn vị này (lặp lại được); đơn vị khác giữ dữ liệu cũ.")
+@click.option("--full", is_flag=True, help="Đọc lại mọi nguồn, bỏ qua phát hiện thay đổi.")
+@click.option("--json", "as_json", is_flag=True, help="In tóm tắt lần chạy dạng JSON.")
+@handle_errors
+def sync(config_path: Path | None, verbose: bool, dry_run: bool, only: tuple[str, ...],
+         full: bool, as_json: bool) -> None:
+    """Đọc, kiểm tra, gộp trùng, tính tiến độ và ghi bảng tổng hợp."""
+    from sync.console import print_dry_run, print_summary, reporter_for
+    from sync.pipeline import SyncOptions, run_sync
+
+    config = _config(config_path)
+    result = run_sync(config, SyncOptions(only=only, full=full, dry_run=dry_run),
+                      reporter_for(sys.stderr, quiet=as_json))
+    if as_json:
+        click.echo(json.dumps(result.summary.as_json(), ensure_ascii=False))
+    else:
+        print_summary(result.summary, sys.stdout, verbose)
+        if dry_run:
+            print_dry_run(result.tables, sys.stdout)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@common_options
+@click.option("--only", multiple=True, metavar="MÃ", help="Chỉ kiểm tra các đơn vị này.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@handle_errors
+def validate(config_path: Path | None, verbose: bool, only: tuple[str, ...],
+             as_json: bool) -> None:
+    """Đọc và kiểm tra dữ liệu, in lỗi của từng đơn vị; không ghi gì."""
+    from sync.console import print_findings, print_summary, reporter_for
+    from sync.pipeline import SyncOptions, run_sync
+
+    config = _config(config_path)
+    result = run_sync(config, SyncOptions(only=only, validate_only=True, command="validate"),
+                      reporter_for(sys.stderr, quiet=as_json))
+    findings = result.findings
+    assert findings is not None
+    if only:
+        findings = findings[findings["unit_code"].isin(only)]
+    if as_json:
+        payload = result.summary.as_json()
+        payload["findings"] = json.loads(findings.to_json(orient="records", force_ascii=False))
+        click.echo(json.dumps(payload, ensure_ascii=False))
+    else:
+        names = {u.code: u.name for u in result.units}
+        print_findings(findings, names, sys.stdout)
+        print("", file=sys.stdout)
+        print_summary(result.summary, sys.stdout, verbose)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--port", type=int, default=8089, show_default=True, help="Cổng (chỉ 127.0.0.1).")
+@click.option("--credentials-out", type=click.Path(path_type=Path), default=None,
+              help="Ghi khoá tài khoản dịch vụ mà testbench chấp nhận vào tệp này.")
+@click.option("-v", "--verbose", is_flag=True, help="In từng yêu cầu.")
+@handle_errors
+def testbench(port: int, credentials_out: Path | None, verbose: bool) -> None:
+    """Chạy testbench giả lập Google Sheets/Drive/OAuth/Gmail trên máy (cho kiểm thử)."""
+    from sync.testbench.server import serve
+
+    serve("127.0.0.1", port, credentials_out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,463 @@
+"""One run, end to end: pull → validate → deduplicate → ids → progress → master → record.
+
+The order of the records makes a run safe to kill at any point:
+1. good snapshots are stored right after the pull (new data is never lost);
+2. ids are stored before the master shows them (an id that a reader saw is never given to another
+   initiative);
+3. the master is written as one snapshot;
+4. history and the run's end are recorded together.
+A run that dies between steps leaves an unfinished run in the log; the next run simply redoes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sync import catalog
+from sync.backends.base import MasterWorkbook, Payload, Table
+from sync.config import GSHEET_PREFIX, Config
+from sync.dedupe import Dedupe, deduplicate
+from sync.errors import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    ConfigError,
+    MasterWriteError,
+    SourceError,
+)
+from sync.ids import assign_ids, empty_registry
+from sync.lock import RunLock
+from sync.master import MasterInput, build_master
+from sync.model import RunSummary, SourceFinding, SourceReport, Totals, Unit
+from sync.progress import compute_progress, distinct_people, notable
+from sync.registry import load_registry
+from sync.sheet import UnitSheet, extract
+from sync.sources import Fetched, FetchResult, LocalFiles, SourceBackend, is_google, open_payload
+from sync.state import SnapshotInfo, State
+from sync.validate import FINDING_COLUMNS, ValidatedRows, validate
+
+
+@dataclass(slots=True)
+class SyncOptions:
+    only: tuple[str, ...] = ()
+    full: bool = False
+    dry_run: bool = False
+    validate_only: bool = False
+    command: str = "sync"
+
+
+class Reporter:
+    """Progress hooks for a terminal; the default does nothing (quiet when not a terminal)."""
+
+    def sources_started(self, total: int) -> None: ...
+
+    def source_done(self, code: str) -> None: ...
+
+    def sources_finished(self) -> None: ...
+
+    def stage(self, name: str) -> None: ...
+
+
+@dataclass(slots=True)
+class SyncResult:
+    summary: RunSummary
+    exit_code: int
+    units: list[Unit] = field(default_factory=list)
+    validated: ValidatedRows | None = None
+    findings: pd.DataFrame | None = None
+    progress: pd.DataFrame | None = None
+    tables: list[Table] = field(default_factory=list)
+    kept: pd.DataFrame | None = None
+
+
+def now_local() -> dt.datetime:
+    return dt.datetime.now().astimezone().replace(microsecond=0)
+
+
+def new_run_id(at: dt.datetime) -> str:
+    return at.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+
+
+class _Timer:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self.timings = timings
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+def make_master(locator: str, config: Config) -> MasterWorkbook:
+    if locator.startswith(GSHEET_PREFIX):
+        from sync.backends.gsheets import GoogleMaster
+
+        return GoogleMaster.from_config(locator, config)
+    from sync.backends.xlsx import XlsxMaster
+
+    return XlsxMaster(Path(locator))
+
+
+def make_backends(config: Config, units: Sequence[Unit]) -> dict[str, SourceBackend]:
+    backends: dict[str, SourceBackend] = {"file": LocalFiles()}
+    if any(u.source and is_google(u.source) for u in units):
+        from sync.backends.gsheets import GoogleSources
+
+        backends["google"] = GoogleSources.from_config(config)
+    return backends
+
+
+def load_units(config: Config) -> list[Unit]:
+    loader = None
+    if config.registry.startswith(GSHEET_PREFIX):
+        from sync.backends.gsheets import registry_loader
+
+        loader = registry_loader(config)
+    return load_registry(config.registry, loader)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pull
+# --------------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class PulledSource:
+    unit: Unit
+    report: SourceReport
+    sheet: UnitSheet | None = None
+    fresh_payload: Payload | None = None  # to store as the new last good snapshot
+    findings: list[SourceFinding] = field(default_factory=list)
+
+
+def _extract(payload: Payload) -> UnitSheet:
+    return extract(open_payload(payload))
+
+
+def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBackend],
+         options: SyncOptions, reporter: Reporter) -> list[PulledSource]:
+    """Every unit with a source → its sheet from a fresh read or its last good snapshot."""
+    previous: dict[str, SnapshotInfo] = state.snapshot_infos() if state else {}
+    with_source = [u for u in units if u.source]
+    wanted = [u for u in with_source if not options.only or u.code in options.only]
+    reporter.sources_started(len(wanted))
+    fetched: dict[str, FetchResult] = {}
+    for kind in ("file", "google"):
+        group = [u for u in wanted if (is_google(u.source or "") == (kind == "google"))]
+        if group:
+            fetched.update(backends[kind].fetch_many(group, previous, options.full,
+                                                     reporter.source_done))
+    reporter.sources_finished()
+
+    pulled: list[PulledSource] = []
+    for unit in with_source:
+        result = fetched.get(unit.code)
+        if result is None:  # not asked for this run (--only): keep the last data as it is
+            pulled.append(_from_snapshot(unit, state, "unchanged",
+                                         "không đọc lần này (--only)", None))
+            continue
+        if isinstance(result, SourceError):
+            pulled.append(_from_snapshot(unit, state, "stale", result.detail, result))
+            continue
+        pulled.append(_from_fetch(unit, state, result, previous.get(unit.code)))
+    return pulled
+
+
+def _from_fetch(unit: Unit, state: State | None, result: Fetched,
+                before: SnapshotInfo | None) -> PulledSource:
+    payload = result.payload
+    if payload is None:  # unchanged and not downloaded: the snapshot is the data
+        return _from_snapshot(unit, state, "unchanged", "", None)
+    try:
+        sheet = _extract(payload)
+    except SourceError as exc:
+        return _from_snapshot(unit, state, "stale", exc.detail, exc)
+    fetched_at = before.fetched_at if (result.unchanged and before) else now_local().isoformat()
+    status = "unchanged" if result.unchanged else "ok"
+    report = SourceReport(unit.code, status, fetched_at=fetched_at)
+    findings = []
+    if sheet.ignored_columns:
+        findings.append(SourceFinding(unit.code, "unknown_column", tab=sheet.tab,
+                                      value=", ".join(sheet.ignored_columns)))
+    return PulledSource(unit, report, sheet, None if result.unchanged else payload, findings)
+
+
+def _from_snapshot(unit: Unit, state: State | None, status: str, message: str,
+                   error: SourceError | None) -> PulledSource:
+    findings = []
+    if error is not None:
+        findings.append(SourceFinding(unit.code, error.code, detail=error.detail,
+                                      tab=error.extra.get("tab", ""),
+                                      column=error.extra.get("column", "")))
+    snapshot = state.snapshot(unit.code) if state else None
+    if snapshot is None:
+        final = "error" if error is not None else status
+        return PulledSource(unit, SourceReport(unit.code, final, message=message), None,
+                            None, findings)
+    try:
+        sheet = _extract(snapshot.payload)
+    except SourceError as exc:  # a snapshot that no longer parses (should not happen)
+        findings.append(SourceFinding(unit.code, exc.code, detail=exc.detail))
+        return PulledSource(unit, SourceReport(unit.code, "error", message=exc.detail), None,
+                            None, findings)
+    if error is not None:
+        message = f"{message}; dùng dữ liệu đọc lúc {snapshot.fetched_at[:16].replace('T', ' ')}"
+    return PulledSource(unit, SourceReport(unit.code, status, message=message,
+                                           fetched_at=snapshot.fetched_at), sheet, None, findings)
+
+
+# --------------------------------------------------------------------------------------------------
+# Findings about whole sources
+# --------------------------------------------------------------------------------------------------
+
+def source_findings_frame(items: list[SourceFinding], units: dict[str, Unit],
+                          service_account: str = "") -> pd.DataFrame:
+    records = []
+    for item in items:
+        kind = catalog.FINDING_BY_CODE[item.code]
+        unit = units[item.unit_code]
+        args = {"detail": item.detail, "tab": item.tab or catalog.UNIT_TAB,
+                "column": item.column, "value": item.value,
+                "account": service_account or "tài khoản dịch vụ (xem «sangkien doctor»)"}
+        records.append({
+            "unit_code": item.unit_code, "tab": item.tab, "row": None, "field": "",
+            "column": item.column, "value": item.value or (unit.source or ""),
+            "code": item.code, "severity": kind.severity,
+            "message": kind.message.format(**args), "hint": kind.hint.format(**args),
+        })
+    return pd.DataFrame.from_records(records, columns=list(FINDING_COLUMNS))
+
+
+# --------------------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------------------
+
+def run_sync(config: Config, options: SyncOptions | None = None,
+             reporter: Reporter | None = None, now: dt.datetime | None = None) -> SyncResult:
+    """`sangkien sync` / `sangkien validate` as a function. Expected failures raise
+    `SangkienError` subclasses (config → exit 2, lock → exit 4)."""
+    options = options or SyncOptions()
+    reporter = reporter or Reporter()
+    started = now or now_local()
+    run_id = new_run_id(started)
+    summary = RunSummary(run_id=run_id, status="ok", started_at=started.isoformat(),
+                         dry_run=options.dry_run or options.validate_only)
+    timer = _Timer(summary.timings)
+
+    with timer("registry"):
+        units = load_units(config)
+    unit_by_code = {u.code: u for u in units}
+    unknown = [c for c in options.only if c not in unit_by_code]
+    if unknown:
+        raise ConfigError(f"--only: không có đơn vị mã {', '.join(unknown)} trong danh sách.")
+
+    writes = not (options.dry_run or options.validate_only)
+    if writes:
+        lock = RunLock(config.state_path, run_id, summary.started_at)
+        lock.acquire()
+        state: State | None = State(config.state_path)
+    else:
+        lock = None
+        state = State(config.state_path) if config.state_path.exists() else None
+    try:
+        if state is not None and writes:
+            state.start_run(run_id, options.command, summary.started_at)
+        return _run(config, options, reporter, started, summary, timer, units, state)
+    finally:
+        if state is not None:
+            state.close()
+        if lock is not None:
+            lock.release()
+
+
+def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.datetime,
+         summary: RunSummary, timer: _Timer, units: list[Unit], state: State | None) -> SyncResult:
+    writes = not (options.dry_run or options.validate_only)
+    unit_by_code = {u.code: u for u in units}
+    backends = make_backends(config, units)
+
+    reporter.stage("Đọc dữ liệu các đơn vị")
+    with timer("pull"):
+        pulled = pull(units, state, backends, options, reporter)
+    if state is not None and writes:
+        with timer("record_snapshots"):
+            fresh = [(p.unit.code, p.unit.source or "", p.fresh_payload, p.report.fetched_at or "")
+                     for p in pulled if p.fresh_payload is not None]
+            state.save_snapshots(fresh)
+            state.record_attempts(summary.run_id, summary.started_at,
+                                  [(p.unit.code, p.report.status, p.report.message)
+                                   for p in pulled])
+
+    reporter.stage("Kiểm tra dữ liệu")
+    with timer("validate"):
+        raw_parts, headers = [], {}
+        for p in pulled:
+            if p.sheet is None:
+                continue
+            frame = p.sheet.frame.assign(unit_code=p.unit.code, tab=p.sheet.tab)
+            raw_parts.append(frame)
+            headers[p.unit.code] = p.sheet.headers
+        raw = pd.concat(raw_parts, ignore_index=True) if raw_parts else pd.DataFrame(
+            {"unit_code": pd.Series(dtype=object), "tab": pd.Series(dtype=object),
+             "row": pd.Series(dtype="int64")})
+        validated = validate(raw, headers, config.program, started.date())
+        source_items = [f for p in pulled for f in p.findings]
+        account = getattr(backends.get("google"), "service_account_email", "") or ""
+        findings = pd.concat([validated.findings,
+                              source_findings_frame(source_items, unit_by_code, account)],
+                             ignore_index=True)
+
+    _fill_source_reports(pulled, validated)
+    summary.sources = [p.report for p in pulled]
+    for report in summary.sources:
+        if report.status in ("stale", "error"):
+            summary.status = "partial"
+
+    if options.validate_only:
+        summary.totals = _totals(validated, None, None, units)
+        summary.finished_at = now_local().isoformat()
+        return SyncResult(summary, EXIT_PARTIAL if summary.status == "partial" else EXIT_OK,
+                          units, validated, findings)
+
+    reporter.stage("Tìm trùng lặp")
+    with timer("dedupe"):
+        valid_rows = validated.rows[validated.rows["valid"]]
+        duplicates = deduplicate(valid_rows, validated.authors)
+
+    with timer("ids"):
+        registry, next_seq = state.id_registry() if state else (empty_registry(), 1)
+        assignment = assign_ids(validated.rows, validated.authors, duplicates.cluster,
+                                duplicates.kept, registry, next_seq, summary.started_at)
+        if state is not None and writes:
+            state.save_id_registry(assignment.registry, assignment.next_seq, summary.started_at)
+
+    reporter.stage("Tính tiến độ")
+    with timer("progress"):
+        progress, kept_counted = _progress(config, units, validated, duplicates, findings)
+        chosen = notable(kept_counted)
+    summary.totals = _totals(validated, duplicates, progress, units)
+
+    reporter.stage("Ghi bảng tổng hợp")
+    master = make_master(config.master, config)
+    summary.master = master.describe()
+    history = state.history() if state else pd.DataFrame()
+    history = pd.concat([history, _history_rows(summary, progress)], ignore_index=True)
+    runs = state.runs() if state else pd.DataFrame(
+        columns=["run_id", "command", "started_at", "finished_at", "status", "summary"])
+    runs = runs[runs["run_id"] != summary.run_id]
+    summary.finished_at = now_local().isoformat()
+    this_run = pd.DataFrame([{
+        "run_id": summary.run_id, "command": options.command, "started_at": summary.started_at,
+        "finished_at": summary.finished_at, "status": summary.status,
+        "summary": json.dumps(summary.as_json(), ensure_ascii=False)}])
+    runs = pd.concat([runs, this_run], ignore_index=True) if len(runs) else this_run
+    with timer("build_master"):
+        tables = build_master(MasterInput(
+            units=units, rows=validated.rows, findings=findings, dedupe=duplicates,
+            ids=assignment, progress=progress, notable=chosen,
+            sources={p.unit.code: p.report for p in pulled}, history=history, runs=runs,
+            run_time=pd.Timestamp(started)))
+
+    exit_code = EXIT_PARTIAL if summary.status == "partial" else EXIT_OK
+    if writes:
+        with timer("write_master"):
+            try:
+                master.write(tables)
+            except MasterWriteError as exc:
+                summary.status = "failed"
+                summary.messages.append(str(exc))
+                exit_code = EXIT_FAILED
+        summary.api = _api_counts(backends, master)
+        summary.finished_at = now_local().isoformat()
+        assert state is not None
+        with state.transaction():
+            if summary.status != "failed":
+                state.add_history(summary.run_id, summary.started_at, progress)
+            state.finish_run(summary.run_id, summary.finished_at, summary.status,
+                             summary.as_json())
+    else:
+        summary.api = _api_counts(backends, None)
+    return SyncResult(summary, exit_code, units, validated, findings, progress, tables,
+                      kept_counted)
+
+
+def _api_counts(backends: dict[str, SourceBackend], master: MasterWorkbook | None
+                ) -> dict[str, int]:
+    reads = writes = 0
+    for backend in backends.values():
+        counts = backend.api_counts
+        reads += counts.get("reads", 0)
+        writes += counts.get("writes", 0)
+    counts = getattr(master, "api_counts", None)
+    if counts:
+        reads += counts.get("reads", 0)
+        writes += counts.get("writes", 0)
+    return {"reads": reads, "writes": writes}
+
+
+def _fill_source_reports(pulled: list[PulledSource], validated: ValidatedRows) -> None:
+    rows = validated.rows
+    by_unit = rows.groupby("unit_code").agg(rows=("row", "size"), valid=("valid", "sum"),
+                                            errors=("n_errors", "sum"),
+                                            warnings=("n_warnings", "sum"))
+    for p in pulled:
+        if p.unit.code in by_unit.index:
+            line = by_unit.loc[p.unit.code]
+            p.report.rows, p.report.valid = int(line["rows"]), int(line["valid"])
+            p.report.errors, p.report.warnings = int(line["errors"]), int(line["warnings"])
+        p.report.errors += sum(1 for f in p.findings
+                               if catalog.FINDING_BY_CODE[f.code].severity == catalog.ERROR)
+
+
+def _progress(config: Config, units: list[Unit], validated: ValidatedRows, duplicates: Dedupe,
+              findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows = validated.rows
+    kept = rows.loc[duplicates.kept[duplicates.kept].index]
+    kept_counted = kept[kept["counted"]]
+    united = duplicates.authors
+    authors = united[united["row"].isin(kept_counted.index) & ~united["suspicious"]]
+    authors = authors.assign(unit_code=rows.loc[authors["row"], "unit_code"].to_numpy())
+    people = distinct_people(authors)
+    errors = findings[findings["severity"] == catalog.ERROR].groupby("unit_code").size()
+    progress = compute_progress(units, kept_counted, people, errors, config.program.target_rate)
+    return progress, kept_counted
+
+
+def _totals(validated: ValidatedRows, duplicates: Dedupe | None, progress: pd.DataFrame | None,
+            units: list[Unit]) -> Totals:
+    rows = validated.rows
+    totals = Totals(rows=len(rows), valid=int(rows["valid"].sum()),
+                    rejected=int((~rows["valid"]).sum()))
+    if duplicates is not None:
+        totals.duplicates = int((~duplicates.kept).sum())
+    if progress is not None:
+        sector = progress[progress["code"] == catalog.SECTOR_CODE].iloc[0]
+        totals.initiatives = int(sector["initiatives"])
+        totals.participants = int(sector["participants"])
+        totals.members = int(sector["members"])
+        totals.rate = round(float(sector["rate"]), 6)
+        totals.benefit_vnd = int(sector["benefit_vnd"])
+    else:
+        totals.members = sum(u.members for u in units)
+    return totals
+
+
+def _history_rows(summary: RunSummary, progress: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "run_id": summary.run_id, "at": summary.started_at, "unit_code": progress["code"],
+        "name": progress["name"], "members": progress["members"], "target": progress["target"],
+        "participants": progress["participants"], "rate": progress["rate"],
+        "initiatives": progress["initiatives"], "benefit_vnd": progress["benefit_vnd"],
+    })
+
