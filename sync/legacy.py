@@ -26,6 +26,8 @@ Unikey's converter):
 from __future__ import annotations
 
 import re
+import string
+import sys
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -198,7 +200,9 @@ _TCVN3_TRANS: Final = str.maketrans(TCVN3_TO_UNICODE)
 _TCVN3_ENCODE_TRANS: Final = str.maketrans(UNICODE_TO_TCVN3)
 _VNI_ENCODE_TRANS: Final = str.maketrans(UNICODE_TO_VNI)
 _VNI_RE: Final = re.compile(
-    "|".join(re.escape(k) for k in sorted(_VNI_LENIENT, key=len, reverse=True))
+    "[" + re.escape("".join(sorted({k[0] for k in _VNI_LENIENT if len(k) == 2}))) + "]"
+    + "[" + re.escape("".join(sorted({k[1] for k in _VNI_LENIENT if len(k) == 2}))) + "]"
+    + "|[" + re.escape("".join(sorted(k for k in _VNI_LENIENT if len(k) == 1))) + "]"
 )
 
 # TCVN3 case restoration: capitals and lowercase letters that TCVN3 can write in both cases.
@@ -207,8 +211,16 @@ _TCVN3_LOWER: Final = frozenset("abcdefghijklmnopqrstuvwxyz\xa8\xa9\xaa\xab\xac\
 _TCVN3_TONED: Final = frozenset(
     chr(c) for codes in _TCVN3_TONED_CODES.values() for c in codes
 )
-_TCVN3_WORD_RE: Final = re.compile(
-    "[A-Za-z" + re.escape("".join(sorted(TCVN3_TO_UNICODE))) + "]+"
+_T3_U: Final = "A-Z" + re.escape("".join(sorted(_TCVN3_UPPER - set(string.ascii_uppercase))))
+_T3_L: Final = "a-z" + re.escape("".join(sorted(_TCVN3_LOWER - set(string.ascii_lowercase))))
+_T3_T: Final = re.escape("".join(sorted(_TCVN3_TONED)))
+_T3_LOWER_RE: Final = re.compile(f"[{_T3_L}]")
+# Two capitals with only toned letters between them (`OµN`): the cheap test before the real one.
+_T3_CAPS_HINT_RE: Final = re.compile(f"[{_T3_U}][{_T3_T}]*[{_T3_U}]")
+# A whole word of capitals and toned letters with at least two capitals.
+_T3_CAPS_WORD_RE: Final = re.compile(
+    f"(?<![{_T3_U}{_T3_L}{_T3_T}])[{_T3_U}{_T3_T}]*[{_T3_U}][{_T3_T}]*[{_T3_U}][{_T3_U}{_T3_T}]*"
+    f"(?![{_T3_U}{_T3_L}{_T3_T}])"
 )
 
 # --------------------------------------------------------------------------------------------------
@@ -224,28 +236,42 @@ def _cp1252_tables() -> tuple[dict[int, str], dict[str, int]]:
             to_char[byte] = bytes([byte]).decode("cp1252")
         except UnicodeDecodeError:
             to_char[byte] = chr(byte)
-    return to_char, {ch: b for b, ch in to_char.items()}
+    to_byte = {ch: b for b, ch in to_char.items()}
+    # Text read as Latin-1 instead of cp1252 carries C1 controls where cp1252 has ‘ ’ “ ” …
+    to_byte.update({chr(b): b for b in range(0x80, 0xA0)})
+    return to_char, to_byte
 
 
 _CP1252_TO_CHAR, _CHAR_TO_CP1252 = _cp1252_tables()
 # Lead characters of 2–3 byte UTF-8 sequences (0xC2–0xEF) and continuation characters (0x80–0xBF)
 # as cp1252 shows them.
 _MOJI_LEAD: Final = "".join(_CP1252_TO_CHAR[b] for b in range(0xC2, 0xF0))
-_MOJI_CONT: Final = "".join(_CP1252_TO_CHAR[b] for b in range(0x80, 0xC0))
+_MOJI_CONT: Final = "".join(
+    sorted({_CP1252_TO_CHAR[b] for b in range(0x80, 0xC0)} | {chr(b) for b in range(0x80, 0xA0)})
+)
 _MOJIBAKE_RE: Final = re.compile(f"[{re.escape(_MOJI_LEAD)}][{re.escape(_MOJI_CONT)}]")
 
 
 def _fix_mojibake(s: str) -> str | None:
-    """Undo one round of UTF-8-read-as-cp1252, or None when `s` is not exactly that."""
-    try:
-        raw = bytes(_CHAR_TO_CP1252[ch] for ch in s)
-    except KeyError:
-        return None
-    try:
-        fixed = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return fixed if fixed != s else None
+    """Undo one round of UTF-8-read-as-cp1252 (or Latin-1), or None when `s` is not exactly that.
+
+    Exactness is the safety net: real Vietnamese text has letters outside cp1252 (ư ơ đ ạ …), and a
+    cp1252-only string (`Tô`, `Müller`) is almost never valid UTF-8 as bytes. One repair is tried:
+    `Ã` + space → `Ã` + no-break space, since à (C3 A0) is read as `Ã` + NBSP and spreadsheets or
+    our own cleaning often turn that NBSP into a plain space (`CÃ´ng Ä‘oÃ n`).
+    """
+    candidates = [s]
+    if "Ã " in s and _MOJIBAKE_RE.search(s) is not None:
+        candidates.append(s.replace("Ã ", "Ã\xa0"))
+    for candidate in candidates:
+        try:
+            raw = bytes(_CHAR_TO_CP1252[ch] for ch in candidate)
+            fixed = raw.decode("utf-8")
+        except (KeyError, UnicodeDecodeError):
+            continue
+        if fixed != s:
+            return fixed
+    return None
 
 
 def _make_mojibake(s: str) -> str:
@@ -259,21 +285,25 @@ def _make_mojibake(s: str) -> str:
 
 def _restore_tcvn3_case(raw: str, decoded: str) -> str:
     """Capitalise the toned letters of words that are otherwise all capitals (`§OµN` → `ĐOÀN`)."""
-    if not any(ch in _TCVN3_UPPER for ch in raw) or not any(ch in _TCVN3_TONED for ch in raw):
-        return decoded
-    letters = [ch for ch in raw if ch in _TCVN3_UPPER or ch in _TCVN3_LOWER]
-    uppers = sum(ch in _TCVN3_UPPER for ch in letters)
-    if uppers >= 2 and uppers == len(letters):
+    if _T3_CAPS_HINT_RE.search(raw) is None:
+        return decoded  # no two capitals in a row: nothing that looks like an all-caps word
+    if _T3_LOWER_RE.search(raw) is None:
         return decoded.upper()
     out = list(decoded)  # translate() keeps positions: one character in, one out
-    for match in _TCVN3_WORD_RE.finditer(raw):
-        word = match.group()
-        ups = sum(ch in _TCVN3_UPPER for ch in word)
-        lows = sum(ch in _TCVN3_LOWER for ch in word)
-        if ups >= 2 and lows == 0:
-            for i in range(match.start(), match.end()):
-                out[i] = out[i].upper()
+    for match in _T3_CAPS_WORD_RE.finditer(raw):
+        for i in range(match.start(), match.end()):
+            out[i] = out[i].upper()
     return "".join(out)
+
+
+def _vni_letter(match: re.Match[str]) -> str:
+    code = match.group()
+    letter = _VNI_LENIENT.get(code)
+    if letter is not None:
+        return letter
+    # A base followed by a mark it does not take (`iù`): the base stays, the second character
+    # may still be a letter of its own (`ô` → ơ).
+    return code[0] + _VNI_LENIENT.get(code[1], code[1])
 
 
 def decode(s: str, encoding: str) -> str:
@@ -286,7 +316,7 @@ def decode(s: str, encoding: str) -> str:
         decoded = s.translate(_TCVN3_TRANS)
         return _restore_tcvn3_case(s, decoded)
     if encoding == "vni":
-        return _VNI_RE.sub(lambda m: _VNI_LENIENT[m.group()], s)
+        return _VNI_RE.sub(_vni_letter, s)
     if encoding == "mojibake":
         fixed = _fix_mojibake(s)
         return unicodedata.normalize("NFC", fixed) if fixed is not None else s
@@ -309,27 +339,394 @@ def encode(s: str, encoding: str) -> str:
     raise ValueError(f"unknown legacy encoding {encoding!r} (expected one of {ENCODINGS})")
 
 
+
 # --------------------------------------------------------------------------------------------------
-# Detection (first version: evidence refined below)
+# Evidence: does a word read as a Vietnamese syllable before or after decoding?
 # --------------------------------------------------------------------------------------------------
 
+_TONE_OF: Final[dict[str, tuple[str, str]]] = {}
+for _base, _row in _VOWEL_ROWS.items():
+    _TONE_OF[_base] = (_base, "")
+    for _tone, _letter in zip(_TONE_ORDER, _row, strict=True):
+        _TONE_OF[_letter] = (_base, _tone)
+_TONE_OF["đ"] = ("đ", "")
 
-def is_vietnamese_syllable(word: str) -> bool:  # placeholder, replaced by the full check
-    return bool(word)
+_STOP_FINALS: Final = ("c", "ch", "p", "t")
+# Toneless rhymes (vowel cluster + final consonant) that Vietnamese spelling allows.
+_OPEN_RHYMES_TEXT: Final = (
+    "a e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu uơ oa oe uê uy "
+    "iêu yêu oai oay oao oeo uây uôi uya uyu ươi ươu"
+)
+_OPEN_RHYMES: Final = tuple(_OPEN_RHYMES_TEXT.split())
+_CLOSED_RHYMES: Final[dict[str, str]] = {
+    "a": "c ch m n ng nh p t", "ă": "c m n ng p t", "â": "c m n ng p t", "e": "c m n ng p t",
+    "ê": "ch m n nh p t", "i": "ch m n nh p t", "o": "c m n ng p t", "oo": "c ng",
+    "ô": "c m n ng p t", "ơ": "m n p t", "u": "c m n ng p t", "ư": "c m n ng t",
+    "y": "ch n nh t", "iê": "c m n ng p t", "yê": "c m n ng p t", "uô": "c m n ng t",
+    "ươ": "c m n ng p t", "oa": "c ch m n ng nh p t", "oă": "c m n ng t", "oe": "n t",
+    "uâ": "n ng t", "uê": "ch n nh", "uy": "ch n nh p t", "uyê": "n t",
+}
+_RHYMES: Final[frozenset[str]] = frozenset(
+    [*_OPEN_RHYMES] + [v + f for v, finals in _CLOSED_RHYMES.items() for f in finals.split()]
+)
+_INITIALS: Final = (
+    "", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh",
+    "nh", "p", "ph", "qu", "r", "s", "t", "th", "tr", "v", "x",
+)
 
 
-def scores(s: str) -> dict[str, float]:  # placeholder
-    return {}
+@lru_cache(maxsize=1 << 16)
+def is_vietnamese_syllable(word: str) -> bool:
+    """True when `word` (any case, NFC or NFD) is spelled like one Vietnamese syllable.
+
+    Structure only (initial + vowel cluster + final, at most one tone, and the rule that syllables
+    ending in c/ch/p/t carry the acute or dot tone); it does not know the dictionary. That is enough
+    to tell `C«ng` (no) from `Công` (yes) and `Coâng` (no) from `Công` (yes).
+    """
+    word = unicodedata.normalize("NFC", word).lower()
+    bases: list[str] = []
+    tone = ""
+    for ch in word:
+        if "a" <= ch <= "z":
+            bases.append(ch)
+            continue
+        info = _TONE_OF.get(ch)
+        if info is None:
+            return False
+        base, mark = info
+        if mark:
+            if tone:
+                return False  # two tones
+            tone = mark
+        bases.append(base)
+    plain = "".join(bases)
+    for rhyme in _iter_syllable_splits(plain):
+        if tone and tone not in ("acute", "dot") and rhyme.endswith(_STOP_FINALS):
+            continue
+        if not tone and rhyme.endswith(_STOP_FINALS):
+            continue
+        return True
+    return False
 
 
-def detect(s: str) -> str | None:  # placeholder
-    return None
+def _iter_syllable_splits(plain: str) -> list[str]:
+    """The rhymes `plain` can end with after a valid initial (`gi`, `qu` make several splits)."""
+    out = []
+    for initial in _INITIALS:
+        if plain.startswith(initial) and plain[len(initial):] in _RHYMES:
+            out.append(plain[len(initial):])
+    return out
+
+
+# Characters that Unicode Vietnamese text never contains but legacy text does.
+_VIET_LATIN1: Final = frozenset(
+    ch for ch in VIETNAMESE_LETTERS_ALL + "aeiouyAEIOUY" if ord(ch) < 0x100
+)
+_TCVN3_ONLY: Final = "".join(sorted(set(TCVN3_TO_UNICODE) - _VIET_LATIN1))
+_VNI_CHARS: Final = {ch for key in VNI_TO_UNICODE for ch in key if ord(ch) >= 0x80}
+_VNI_ONLY: Final = "".join(sorted(_VNI_CHARS - _VIET_LATIN1))
+# Mojibake of Vietnamese always shows one of the UTF-8 lead bytes C3–C6 (`Ã Ä Å Æ`) or, for the
+# letters U+1EA0–U+1EF9, `áº`/`á»`.
+_MOJI_HINTS: Final = "ÃÄÅÆº»"
+_STRONG_CLASS: Final = "".join(sorted(set(_TCVN3_ONLY + _VNI_ONLY + _MOJI_HINTS)))
+
+
+def _vni_pair_pattern() -> str:
+    """VNI base + mark pairs whose mark is itself a Unicode Vietnamese letter (`oâ`, `aù`, `eá`)
+    and that Unicode Vietnamese never spells (so not `oà oá oã`: hoà, hoá, hoãn)."""
+    by_base: dict[str, set[str]] = {}
+    for key in _VNI_LENIENT:
+        if len(key) == 2 and key[1] not in _STRONG_CLASS:
+            if key[0] in "oO" and key[1] in "àáãÀÁÃ":
+                continue
+            by_base.setdefault(key[0], set()).add(key[1])
+    groups: dict[str, str] = {}
+    for base, marks in by_base.items():
+        groups.setdefault("".join(sorted(marks)), "")
+        groups["".join(sorted(marks))] += base
+    return "|".join(f"[{re.escape(bases)}][{re.escape(marks)}]" for marks, bases in groups.items())
+
+
+# The pre-screen: a cell that matches may be legacy text and is examined; one that does not is
+# certainly not (or is indistinguishable from Unicode, like VNI `Hoà` for Hồ). RE2-compatible, so
+# pandas' pyarrow-backed strings run it in C++.
+PRESCREEN_PATTERN: Final = f"[{re.escape(_STRONG_CLASS)}]|{_vni_pair_pattern()}"
+_PRESCREEN_RE: Final = re.compile(PRESCREEN_PATTERN)
+_VIET_NON_LATIN1_RE: Final = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9\u0300-\u0323]")
+_TOKEN_RE: Final = re.compile(r"[^\s!-/:-@\[-`{-~0-9]+")
+
+_POS, _NEG, _AMB, _JUNK = 0, 1, 2, 3
+
+
+@lru_cache(maxsize=1 << 18)
+def _token_evidence(token: str, encoding: str) -> int | None:
+    """What decoding one word tells: a syllable only after decoding (_POS), only before (_NEG),
+    both (_AMB), neither (_JUNK); None when decoding does not change the word."""
+    decoded = decode(token, encoding)
+    if decoded == token:
+        return None
+    raw_ok = is_vietnamese_syllable(token)
+    dec_ok = is_vietnamese_syllable(decoded)
+    if dec_ok:
+        return _AMB if raw_ok else _POS
+    return _NEG if raw_ok else _JUNK
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_unicode_word(token: str) -> bool:
+    return _VIET_NON_LATIN1_RE.search(token) is not None and is_vietnamese_syllable(token)
+
+
+_Counts = tuple[int, int, int, int]  # pos, neg, amb, junk
+
+
+@lru_cache(maxsize=1 << 16)
+def _score_tuple(s: str) -> tuple[_Counts, _Counts, int, bool]:
+    tokens = [t for t in _TOKEN_RE.findall(s) if not t.isascii()]
+    uni = sum(1 for t in tokens if _is_unicode_word(t))
+    per_enc = []
+    for enc in ("tcvn3", "vni"):
+        counts = [0, 0, 0, 0]
+        for t in tokens:
+            ev = _token_evidence(t, enc)
+            if ev is not None:
+                counts[ev] += 1
+        per_enc.append((counts[0], counts[1], counts[2], counts[3]))
+    moji = _MOJIBAKE_RE.search(s) is not None and _fix_mojibake(s) is not None
+    return per_enc[0], per_enc[1], uni, moji
+
+
+def scores(s: str) -> dict[str, dict[str, int]]:
+    """The evidence `detect` weighs, per encoding: words of `s` that are a Vietnamese syllable only
+    once decoded (`pos`), only as they stand (`neg`: decoding would break them), both (`amb`) or
+    neither (`junk`), and `uni`, words already in Unicode Vietnamese. For "mojibake", `pos` is 1
+    when `s` is exactly UTF-8 read as cp1252."""
+    t3, vni, uni, moji = _score_tuple(s)
+    out = {}
+    for enc, c in (("tcvn3", t3), ("vni", vni)):
+        out[enc] = {"pos": c[0], "neg": c[1], "amb": c[2], "junk": c[3], "uni": uni}
+    out["mojibake"] = {"pos": int(moji), "neg": 0, "amb": 0, "junk": 0, "uni": uni}
+    return out
+
+
+# Evidence levels of one cell.
+_NONE, _WEAK, _STRONG = 0, 1, 2
+# A strong cell tolerates this much counter-evidence (`neg` + `uni` words) per evidence word.
+_MAX_AGAINST_SHARE: Final = 0.2
+
+
+@lru_cache(maxsize=1 << 16)
+def _classify(s: str) -> tuple[str | None, int]:
+    """(encoding, level) of one string on its own evidence.
+
+    Strong: at least two words decode into syllables they were not, with counter-evidence (words
+    decoding would break, words already in Unicode) at most a fifth of that. Weak: one such word and
+    no counter-evidence at all — a short cell like `Lª` or `Coâ` that needs its row or column to
+    agree. Mojibake that round-trips exactly through cp1252 → UTF-8 is strong by itself. Two
+    encodings with equal evidence: undecided.
+    """
+    if s.isascii():
+        return None, _NONE
+    t3, vni, uni, moji = _score_tuple(s)
+    if moji:
+        return "mojibake", _STRONG
+    best: str | None = None
+    best_level = _NONE
+    best_pos = 0
+    tie = False
+    for enc, (pos, neg, _amb, _junk) in (("tcvn3", t3), ("vni", vni)):
+        against = neg + uni
+        if pos >= 2 and against <= _MAX_AGAINST_SHARE * pos:
+            level = _STRONG
+        elif pos >= 1 and against == 0:
+            level = _WEAK
+        else:
+            continue
+        if pos > best_pos:
+            best, best_level, best_pos, tie = enc, level, pos, False
+        elif pos == best_pos:
+            tie = True
+    if tie:
+        return None, _NONE
+    return best, best_level
+
+
+def detect(s: str) -> str | None:
+    """The legacy encoding `s` is written in ("tcvn3", "vni", "mojibake"), or None.
+
+    Decided on word evidence, not single characters: a word counts for an encoding when it is not a
+    Vietnamese syllable as it stands and becomes one when decoded; a word that is already a
+    syllable counts against it. So `Công`, `Ô tô`, `hoà` (VNI would read `hồ`), `Müller` or
+    `café` return None, `C«ng ®oµn` returns "tcvn3" and `Coâng ñoaøn` "vni". One word of evidence
+    is enough here (`Lª` → "tcvn3"); `decode_frame` is stricter with short cells.
+    """
+    if not isinstance(s, str) or s.isascii():
+        return None
+    enc, level = _classify(s)
+    return enc if level > _NONE else None
+
+
+def _decode_cell(s: str, encoding: str) -> str:
+    """Decode a cell, keeping any word that is a syllable already and would not be after decoding
+    (a Unicode word typed into an otherwise legacy cell)."""
+    if encoding == "mojibake":
+        return decode(s, encoding)
+    t3, vni, _uni, _moji = _score_tuple(s)
+    if (t3 if encoding == "tcvn3" else vni)[1] == 0:
+        return decode(s, encoding)
+
+    def one(match: re.Match[str]) -> str:
+        token = match.group()
+        return token if _token_evidence(token, encoding) == _NEG else decode(token, encoding)
+
+    return _TOKEN_RE.sub(one, s)
+
+
+# --------------------------------------------------------------------------------------------------
+# Column-wise entry point
+# --------------------------------------------------------------------------------------------------
+
+# Column support: a weak cell is converted when at least this share of its column's cells with
+# legacy evidence are strong for the same encoding.
+COLUMN_SUPPORT_SHARE: Final = 0.3
+
+
+_STRONG_RE: Final = re.compile(f"[{re.escape(_STRONG_CLASS)}]")
+# Column-wide second look: when strong legacy cells make up this share of a column's rows, every
+# non-ASCII cell of the column is screened with the full pattern.
+_COLUMN_RESCAN_SHARE: Final = 0.05
+
+
+# The first pre-screen looks at most this many characters of a cell: legacy text shows its
+# markers within a few words, and the second look (rows and columns with legacy evidence) reads
+# whole cells.
+_SCREEN_WINDOW: Final = 256
+
+
+def _screen_object(
+    values: np.ndarray, pattern: re.Pattern[str], window: int = sys.maxsize
+) -> list[int]:
+    """Positions of non-ASCII string cells matching `pattern` (`isascii()` is O(1))."""
+    search = pattern.search
+    return [
+        i for i, x in enumerate(values)
+        if x.__class__ is str and not x.isascii() and search(x, 0, window) is not None
+    ]
+
+
+def _is_arrow_string(series: pd.Series) -> bool:
+    return isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
+
+
+def _screen(series: pd.Series, full: bool) -> list[int]:
+    """Pre-screen one column. Pyarrow-backed strings run the full pattern in C++ (RE2); object
+    columns use one character class in Python's regex engine (an alternation costs five times as
+    much) unless `full` — the VNI pairs are then looked for by the second look in decode_frame."""
+    if _is_arrow_string(series):
+        mask = series.str.contains(PRESCREEN_PATTERN, regex=True, na=False)
+        return np.flatnonzero(mask.to_numpy(dtype=bool, na_value=False)).tolist()
+    values = series.to_numpy(dtype=object, copy=False)
+    if full:
+        return _screen_object(values, _PRESCREEN_RE)
+    return _screen_object(values, _STRONG_RE, _SCREEN_WINDOW)
 
 
 def decode_frame(
     frame: pd.DataFrame, columns: Sequence[str]
-) -> tuple[pd.DataFrame, pd.DataFrame]:  # placeholder
-    out = frame.copy()
-    enc = pd.DataFrame(None, index=frame.index, columns=list(columns), dtype=object)
-    _ = (np, lru_cache)
-    return out, enc
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Decode the legacy text in `columns` of `frame`.
+
+    Returns (the frame with legacy cells converted to Unicode, a frame of the same shape holding
+    "tcvn3"/"vni"/"mojibake" where a cell was converted and None elsewhere). Non-string cells and
+    cells that are already Unicode Vietnamese are never touched; other columns are copied as is.
+
+    Decision per cell: a cell with strong evidence of its own (see `_classify`) is converted; a weak
+    cell (one word of evidence, none against: `Lª`, `Hµ`, `Coâ`) only when its row has a strong cell
+    of the same encoding in another column, or when at least `COLUMN_SUPPORT_SHARE` of its column's
+    cells with evidence are strong for that encoding. Only cells that pass a vectorised pre-screen
+    are examined, and each distinct value once.
+    """
+    out = frame.copy(deep=False)  # copy-on-write: replacing a column never touches `frame`
+    found_cols: dict[object, np.ndarray] = {}
+    present = [c for c in dict.fromkeys(columns)
+               if c in frame.columns and isinstance(frame[c], pd.Series)]  # skip duplicate labels
+    cands: dict[object, dict[int, tuple[str | None, int]]] = {}
+    row_strong: dict[int, set[str]] = {}
+
+    def examine(col: object, positions: list[int]) -> None:
+        series = frame[col]
+        seen = cands.setdefault(col, {})
+        new = [i for i in positions if i not in seen]
+        for i, value in zip(new, series.iloc[new].tolist(), strict=True):
+            enc, level = _classify(value) if isinstance(value, str) else (None, _NONE)
+            seen[i] = (enc, level)
+            if level == _STRONG and enc is not None:
+                row_strong.setdefault(i, set()).add(enc)
+
+    # 1. Cheap pre-screen of every column.
+    for col in present:
+        examine(col, _screen(frame[col], full=False))
+    # 2. Second look with the full pattern (VNI pairs such as `oâ`, `aù` that contain no
+    #    legacy-only character) where legacy text is already known: rows with a strong cell, and
+    #    columns where strong cells are common.
+    if row_strong:
+        rows = sorted(row_strong)
+        for col in present:
+            values = frame[col].iloc[rows].to_numpy(dtype=object)
+            hits = _screen_object(values, _PRESCREEN_RE)
+            examine(col, [rows[k] for k in hits])
+        for col in present:
+            n_strong = sum(1 for _enc, level in cands.get(col, {}).values() if level == _STRONG)
+            if not n_strong:
+                continue
+            series = frame[col]
+            if _is_arrow_string(series):
+                continue  # its pre-screen already used the full pattern
+            if n_strong >= _COLUMN_RESCAN_SHARE * len(series):
+                examine(col, _screen(series, full=True))
+    # 3. Decide and convert.
+    for col, seen in cands.items():
+        n_evidence = 0
+        strong_counts: dict[str, int] = {}
+        for enc, level in seen.values():
+            if level > _NONE:
+                n_evidence += 1
+                if level == _STRONG and enc is not None:
+                    strong_counts[enc] = strong_counts.get(enc, 0) + 1
+        if not n_evidence:
+            continue
+        top = max(strong_counts.values(), default=0)
+        supported = {enc for enc, n in strong_counts.items()
+                     if n == top and n >= COLUMN_SUPPORT_SHARE * n_evidence}
+        chosen = sorted(
+            (i, enc) for i, (enc, level) in seen.items()
+            if enc is not None and level > _NONE
+            and (level == _STRONG or enc in supported or enc in row_strong.get(i, ()))
+        )
+        if not chosen:
+            continue
+        positions = [i for i, _enc in chosen]
+        encodings = [enc for _i, enc in chosen]
+        source = frame[col]
+        texts = source.iloc[positions].tolist()
+        decoded = [_decode_cell(t, e) for t, e in zip(texts, encodings, strict=True)]
+        if isinstance(source.dtype, pd.StringDtype):
+            column = source.copy()
+            column.iloc[positions] = decoded
+        else:
+            values = source.to_numpy(dtype=object, copy=True)
+            values[positions] = decoded
+            column = pd.Series(values, index=frame.index, dtype=object, name=source.name)
+        out[col] = column
+        marks = np.full(len(frame), None, dtype=object)
+        marks[positions] = encodings
+        found_cols[col] = marks
+    return out, _found_frame(frame, found_cols)
+
+
+def _found_frame(frame: pd.DataFrame, found_cols: dict[object, np.ndarray]) -> pd.DataFrame:
+    """The encodings frame: the shape of `frame`, None except where a cell was converted."""
+    data = np.full(frame.shape, None, dtype=object)
+    for col, marks in found_cols.items():
+        data[:, frame.columns.get_loc(col)] = marks
+    return pd.DataFrame(data, index=frame.index, columns=frame.columns, dtype=object, copy=False)
