@@ -230,8 +230,9 @@ def build_log(data: MasterInput) -> Table:
     return _table(catalog.TAB_LOG, {c: frame[c] for c in frame.columns})
 
 
-def build_master(data: MasterInput) -> list[Table]:
-    kept = kept_initiatives(data)
+def build_master(data: MasterInput, kept: pd.DataFrame | None = None) -> list[Table]:
+    """The seven tabs in SPEC order. `kept` is `kept_initiatives(data)` when the caller has it."""
+    kept = kept_initiatives(data) if kept is None else kept
     return [
         build_progress(data),
         build_initiatives(data, kept),

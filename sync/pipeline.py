@@ -36,7 +36,7 @@ from sync.errors import (
 )
 from sync.ids import assign_ids, empty_registry
 from sync.lock import RunLock
-from sync.master import MasterInput, build_master
+from sync.master import MasterInput, build_master, kept_initiatives
 from sync.model import RunSummary, SourceFinding, SourceReport, Totals, Unit
 from sync.progress import compute_progress, distinct_people, notable
 from sync.registry import load_registry
@@ -363,11 +363,13 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
         "summary": json.dumps(summary.as_json(), ensure_ascii=False)}])
     runs = pd.concat([runs, this_run], ignore_index=True) if len(runs) else this_run
     with timer("build_master"):
-        tables = build_master(MasterInput(
+        master_input = MasterInput(
             units=units, rows=validated.rows, findings=findings, dedupe=duplicates,
             ids=assignment, progress=progress, notable=chosen,
             sources={p.unit.code: p.report for p in pulled}, history=history, runs=runs,
-            run_time=pd.Timestamp(started)))
+            run_time=pd.Timestamp(started))
+        kept = kept_initiatives(master_input)
+        tables = build_master(master_input, kept)
 
     exit_code = EXIT_PARTIAL if summary.status == "partial" else EXIT_OK
     if writes:
@@ -384,12 +386,43 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
         with state.transaction():
             if summary.status != "failed":
                 state.add_history(summary.run_id, summary.started_at, progress)
+                state.save_results(summary.run_id, summary.started_at, result_frames(
+                    kept, tables, progress, findings, pulled))
             state.finish_run(summary.run_id, summary.finished_at, summary.status,
                              summary.as_json())
     else:
         summary.api = _api_counts(backends, None)
     return SyncResult(summary, exit_code, units, validated, findings, progress, tables,
                       kept_counted)
+
+
+def result_frames(kept: pd.DataFrame, tables: list[Table], progress: pd.DataFrame,
+                  findings: pd.DataFrame, pulled: list[PulledSource]) -> dict[str, pd.DataFrame]:
+    """What digests read later (`State.results`): every kept initiative with its id (`RESULT_
+    INITIATIVE_COLUMNS`), the progress figures, the findings, the duplicates tab as written and
+    each source's report."""
+    by_name = {t.name: t.frame for t in tables}
+    sources = pd.DataFrame([{**p.report.as_json(), "fetched_at": p.report.fetched_at}
+                            for p in pulled],
+                           columns=["code", "status", "rows", "valid", "errors", "warnings",
+                                    "message", "fetched_at"])
+    text = ("tab", "field", "column", "value", "message", "hint")
+    clean_findings = findings.assign(row=pd.to_numeric(findings["row"], errors="coerce"))
+    initiatives = kept[list(RESULT_INITIATIVE_COLUMNS)].astype({"benefit_vnd": "Int64"})
+    return {
+        "progress": progress,
+        "initiatives": initiatives,
+        "duplicates": by_name[catalog.TAB_DUPLICATES].astype({"Độ giống": "float64"}),
+        "findings": clean_findings.astype({c: object for c in text}),
+        "sources": sources,
+    }
+
+
+RESULT_INITIATIVE_COLUMNS = (
+    "id", "first_seen", "unit_code", "tab", "row", "title", "authors", "workplace",
+    "solution_type", "field", "applied_on", "status", "summary", "effect", "benefit_vnd",
+    "benefit_not_computable", "social", "note", "counted",
+)
 
 
 def _api_counts(backends: dict[str, SourceBackend], master: MasterWorkbook | None

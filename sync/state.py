@@ -222,6 +222,28 @@ class State:
             self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('next_id_seq', ?)",
                             (str(next_seq),))
 
+    # -- the last run's results, for digests -------------------------------------------------------
+
+    def save_results(self, run_id: str, at: str, frames: dict[str, pd.DataFrame]) -> None:
+        """The tables a digest needs (progress, initiatives, findings, duplicates, sources), so
+        `sangkien report` works from the last sync without reading any source again."""
+        blobs = []
+        for name, frame in frames.items():
+            buffer = io.BytesIO()
+            frame.reset_index(drop=True).to_parquet(buffer, compression="zstd", index=False)
+            blobs.append((f"results/{name}", buffer.getvalue(), at))
+        with self.transaction():
+            self.db.execute("DELETE FROM blobs WHERE name LIKE 'results/%'")
+            self.db.executemany("INSERT INTO blobs (name, data, updated_at) VALUES (?, ?, ?)", blobs)
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('results_run_id', ?)",
+                            (run_id,))
+
+    def results(self) -> tuple[str | None, dict[str, pd.DataFrame]]:
+        """(run id, tables) saved by the last successful sync; ({}) before the first one."""
+        rows = self.db.execute("SELECT name, data FROM blobs WHERE name LIKE 'results/%'").fetchall()
+        frames = {name.split("/", 1)[1]: pd.read_parquet(io.BytesIO(data)) for name, data in rows}
+        return self.meta("results_run_id"), frames
+
     # -- history -------------------------------------------------------------------------------
 
     def add_history(self, run_id: str, at: str, progress: pd.DataFrame) -> None:
