@@ -1,0 +1,336 @@
+"""Vietnamese text: the display form of a cell and the keys used to compare cells.
+
+Units type the same words in many ways: NFC or NFD Unicode (macOS, Unikey's composite mode),
+old-style or new-style tone placement (`hòa`/`hoà`), odd spaces pasted from Word or the web,
+zero-width characters, `Ð` (Icelandic eth) where `Đ` was meant. `clean_text` makes the display form;
+the `*_key` functions make comparison keys that ignore what a person would not call a difference.
+
+Decisions:
+- **Tone style of keys: new style** (`hoà`, `khoẻ`, `thuỷ`, `uỷ ban`): the tone sits on the second
+  vowel of the open clusters `oa`, `oe`, `uy`, which is also where every other syllable of those
+  clusters has it (`hoàng`, `khoẻo`, `huỳnh`). Misplacements after `qu` and `gi` are mended too
+  (`qủa` → `quả`, `gìa` → `già`); `quý`, `giá`, `của` are already right. Display text keeps the
+  writer's style: only keys are unified.
+- **Punctuation in keys: word separators.** `exact_key` turns every punctuation or symbol character
+  into a space, then collapses spaces: `Máy trộn  bê-tông.` and `máy trộn bê tông` have the same
+  key, and so do `13/2012/NĐ-CP` and `13 2012 nđ cp`. Letters and digits are never dropped, so
+  `trạm trộn số 1` and `trạm trộn số 2` stay different.
+- Non-string cells pass through the Series functions unchanged (NA stays NA).
+
+Everything here is pure (stdlib, numpy, pandas). The Series versions call a per-value function
+through an LRU cache: real columns repeat values (names, units, fields), and a cache hit costs less
+than any vectorised pass; the per-value functions have a fast path for text that is already clean.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from sync import legacy
+
+__all__ = [
+    "clean_series",
+    "clean_text",
+    "exact_key",
+    "exact_keys",
+    "fold",
+    "fold_series",
+    "folded_key",
+    "folded_keys",
+    "header_key",
+    "header_row_keys",
+    "person_name_fold",
+    "person_name_key",
+    "unify_tones",
+]
+
+# --------------------------------------------------------------------------------------------------
+# Display form
+# --------------------------------------------------------------------------------------------------
+
+_ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
+_LINE_BREAKS: Final = "\r\v\f\x85\u2028\u2029"
+# Characters that send a string down the slow path of clean_text. Odd spaces (NBSP, U+2000–U+200A,
+# U+202F, U+205F, U+3000, tab) need no table: str.split() already treats them as whitespace.
+_DIRTY_RE: Final = re.compile(
+    "[\t\n\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u00d0\u00f0"
+    + _ZERO_WIDTH + _LINE_BREAKS + "]"
+)
+_CLEAN_TABLE: Final = str.maketrans(
+    {**{ch: None for ch in _ZERO_WIDTH}, **{ch: "\n" for ch in _LINE_BREAKS}, "\u00f0": "đ"}
+)
+# `Ð` (U+00D0) is also TCVN3's code for `é` (`hÐt` = hét), always inside a word; an eth standing
+# for `Đ` starts a word. Only the latter is mapped, so legacy text stays convertible.
+_ETH_RE: Final = re.compile(r"(?<!\w)\u00d0")
+
+
+def clean_text(s: str) -> str:
+    """The display form of a cell: NFC, `Ð/ð` → `Đ/đ`, zero-width characters removed, odd spaces
+    and tabs made plain spaces, runs of spaces collapsed, line breaks kept as `\\n` (authors are
+    split on them) with the spaces and empty lines around them dropped, stripped.
+
+    U+00AD (soft hyphen) is kept on purpose: it is TCVN3's `ư`, and legacy text must reach
+    `legacy.decode_frame` intact.
+    """
+    if (
+        _DIRTY_RE.search(s) is None
+        and "  " not in s
+        and s[:1] != " "
+        and s[-1:] != " "
+        and (s.isascii() or unicodedata.is_normalized("NFC", s))
+    ):
+        return s
+    s = s.translate(_CLEAN_TABLE)
+    if "\u00d0" in s:
+        s = _ETH_RE.sub("Đ", s)
+    lines = (" ".join(part.split()) for part in s.split("\n"))
+    s = "\n".join(line for line in lines if line)
+    return unicodedata.normalize("NFC", s)
+
+
+# --------------------------------------------------------------------------------------------------
+# Tone placement
+# --------------------------------------------------------------------------------------------------
+
+_TONES: Final = ("\u0300", "\u0309", "\u0303", "\u0301", "\u0323")  # grave hook tilde acute dot
+
+
+def _tone_of(ch: str) -> str:
+    """The tone mark of one NFC letter ('' if none)."""
+    for mark in unicodedata.normalize("NFD", ch)[1:]:
+        if mark in _TONES:
+            return mark
+    return ""
+
+
+def _without_tone(ch: str) -> str:
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", ch) if c not in _TONES)
+    )
+
+
+def _with_tone(ch: str, tone: str) -> str:
+    nfd = unicodedata.normalize("NFD", ch)
+    return unicodedata.normalize("NFC", nfd + tone)
+
+
+def _toned_class(bases: str) -> str:
+    return "".join(_with_tone(b, t) for b in bases for t in _TONES)
+
+
+# (toned first vowel)(untoned second vowel): the tone moves to the second vowel.
+_TONE_MOVE_RE: Final = re.compile(
+    f"([{_toned_class('oO')}])([aAeE])"
+    f"|([{_toned_class('uU')}])([yY])"
+    f"|(?<=[qQ])([{_toned_class('uU')}])([aăâeêioôơyAĂÂEÊIOÔƠY])"
+    f"|(?<=[gG])([{_toned_class('iI')}])([aăâeêoôơuưAĂÂEÊOÔƠUƯ])"
+)
+_TONE_HINT_RE: Final = re.compile(
+    f"[{_toned_class('oOuUiI')}]"
+)
+
+
+@lru_cache(maxsize=4096)
+def _move_tone(pair: str) -> str:
+    first, second = pair[0], pair[1]
+    return _without_tone(first) + _with_tone(second, _tone_of(first))
+
+
+def _tone_repl(match: re.Match[str]) -> str:
+    return _move_tone(match.group())
+
+
+def unify_tones(s: str) -> str:
+    """Rewrite `s` (any normal form) in NFC with new-style tone placement: `hòa` → `hoà`,
+    `khỏe` → `khoẻ`, `thủy` → `thuỷ`, `HÒA` → `HOÀ`; `qủa` → `quả`, `gìa` → `già`. Words that
+    are the same in both styles (`quý`, `giá`, `của`, `hoàng`) are unchanged."""
+    if not s.isascii():
+        s = unicodedata.normalize("NFC", s)
+    if _TONE_HINT_RE.search(s) is None:
+        return s
+    return _TONE_MOVE_RE.sub(_tone_repl, s)
+
+
+# --------------------------------------------------------------------------------------------------
+# Keys
+# --------------------------------------------------------------------------------------------------
+
+def _build_separator_class() -> str:
+    """Every punctuation (P*) and symbol (S*) character of the BMP, plus controls and odd spaces."""
+    chars = []
+    for cp in range(0x10000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        cat = unicodedata.category(chr(cp))
+        if cat[0] in "PSZ" or cat == "Cc":
+            chars.append(chr(cp))
+    # Collapse into ranges to keep the pattern short.
+    out: list[str] = []
+    start = prev = ord(chars[0])
+    for ch in [*chars[1:], "\U00010000"]:
+        cp = ord(ch)
+        if cp != prev + 1:
+            out.append(re.escape(chr(start)) if start == prev
+                       else f"{re.escape(chr(start))}-{re.escape(chr(prev))}")
+            start = cp
+        prev = cp
+    return "".join(out)
+
+
+_SEPARATORS_RE: Final = re.compile(f"[{_build_separator_class()}]+")
+# Format characters (zero-width, soft hyphen, BOM …) vanish from keys.
+_FORMAT_RE: Final = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+_COMBINING_RE: Final = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_FOLD_EXTRA: Final = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ø": "o", "Ø": "O",
+                                    "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE",
+                                    "œ": "oe", "Œ": "OE", "ı": "i"})
+
+
+@lru_cache(maxsize=1 << 16)
+def exact_key(s: str) -> str:
+    """Comparison key that keeps diacritics: NFC, new-style tones, casefolded, `Ð` → `đ`,
+    punctuation and symbols as spaces, whitespace collapsed, format characters removed.
+
+    `Máy trộn  bê-tông.` → `máy trộn bê tông`; `Hòa` and NFD `hoà` → `hoà`.
+    """
+    if s.isascii():
+        key = s.casefold()
+    else:
+        key = unicodedata.normalize("NFC", s)
+        if _FORMAT_RE.search(key) is not None:
+            key = unicodedata.normalize("NFC", _FORMAT_RE.sub("", key))
+        key = unify_tones(key.replace("\u00d0", "Đ").replace("\u00f0", "đ")).casefold()
+    key = _SEPARATORS_RE.sub(" ", key)
+    return " ".join(key.split())
+
+
+@lru_cache(maxsize=1 << 16)
+def fold(s: str) -> str:
+    """`s` without diacritics, case kept: `Đặng` → `Dang`, `Nguyễn` → `Nguyen`, `Müller` →
+    `Muller`. `đ/Đ` are mapped explicitly (NFKD alone would drop them)."""
+    if s.isascii():
+        return s
+    nfd = unicodedata.normalize("NFD", s)
+    return unicodedata.normalize("NFC", _COMBINING_RE.sub("", nfd).translate(_FOLD_EXTRA))
+
+
+@lru_cache(maxsize=1 << 16)
+def folded_key(s: str) -> str:
+    """`fold(exact_key(s))`: proposes matches (`thùy`, `thúy`, `thủy` → `thuy`), never decides."""
+    return fold(exact_key(s))
+
+
+def person_name_key(s: str) -> str:
+    """Key for comparing author names: case, spacing, NFC/NFD, tone style and punctuation do not
+    matter (`NGUYỄN  văn Hòa.` = `Nguyễn Văn Hoà`). Titles such as `KS.` are not removed here."""
+    return exact_key(s)
+
+
+def person_name_fold(s: str) -> str:
+    """`person_name_key` without diacritics: `Đặng Thị Thủy` → `dang thi thuy`."""
+    return folded_key(s)
+
+
+# --------------------------------------------------------------------------------------------------
+# Headers
+# --------------------------------------------------------------------------------------------------
+
+_PARENS_RE: Final = re.compile(r"\([^)]*(?:\)|$)|\[[^\]]*(?:\]|$)")
+
+
+def _header_fold(s: str) -> str:
+    s = fold(unify_tones(s)).casefold()
+    s = _PARENS_RE.sub(" ", s)
+    s = _SEPARATORS_RE.sub(" ", _FORMAT_RE.sub("", s))
+    return " ".join(s.split())
+
+
+@lru_cache(maxsize=4096)
+def header_key(s: str) -> str:
+    """Key to match a column header against the catalogue's headers and aliases.
+
+    Legacy-decoded when the header is TCVN3/VNI/mojibake (`Tªn s¸ng kiÕn`, `Teân saùng kieán`),
+    folded, lower case, text in parentheses or brackets removed (`Giá trị làm lợi (đồng/năm)` →
+    `gia tri lam loi`), punctuation as spaces, spaces collapsed. A single header with too little
+    evidence (`Ghi chó` is TCVN3 for `Ghi chú`, but `chó` is also a word) is read as Unicode;
+    `header_row_keys` decides for a whole header row at once.
+    """
+    if not isinstance(s, str):
+        s = "" if s is None else str(s)
+    s = clean_text(s)
+    encoding = legacy.detect(s)
+    if encoding is not None:
+        s = legacy.decode(s, encoding)
+    return _header_fold(s)
+
+
+def header_row_keys(cells: Sequence[object]) -> list[str]:
+    """`header_key` for every cell of one row, with the legacy encoding decided for the row: a
+    header row is typed in one encoding, so cells too short to tell (`Ghi chó`, `Lo¹i`) follow the
+    others. Cells that are already Unicode Vietnamese are left alone."""
+    texts = [clean_text(c) if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
+    frame = pd.DataFrame({i: [t] for i, t in enumerate(texts)}, dtype=object)
+    decoded, found = legacy.decode_frame(frame, list(frame.columns))
+    votes: dict[str, int] = {}
+    for enc in found.iloc[0].tolist():
+        if enc is not None:
+            votes[enc] = votes.get(enc, 0) + 1
+    row_encoding = max(votes, key=lambda e: votes[e]) if votes else None
+    keys = []
+    for text, value, enc in zip(texts, decoded.iloc[0].tolist(), found.iloc[0].tolist(),
+                                strict=True):
+        if enc is None and row_encoding in ("tcvn3", "vni") and _all_legacy_ok(text, row_encoding):
+            value = legacy.decode(text, row_encoding)
+        keys.append(_header_fold(value if isinstance(value, str) else text))
+    return keys
+
+
+def _all_legacy_ok(text: str, encoding: str) -> bool:
+    """True when decoding `text` breaks no word and does not run into Unicode Vietnamese."""
+    counts = legacy.scores(text)[encoding]
+    return counts["neg"] == 0 and counts["uni"] == 0 and (counts["pos"] + counts["amb"]) > 0
+
+
+# --------------------------------------------------------------------------------------------------
+# Series versions
+# --------------------------------------------------------------------------------------------------
+
+_clean_cached: Final = lru_cache(maxsize=1 << 16)(clean_text)
+
+
+def _map_strings(series: pd.Series, fn: Callable[[str], str]) -> pd.Series:
+    """Apply `fn` to the string cells of `series`; other cells (NA, numbers, dates) unchanged."""
+    values = series.to_numpy(dtype=object, copy=False)
+    result = np.fromiter(
+        (fn(x) if x.__class__ is str else x for x in values), dtype=object, count=len(values)
+    )
+    if isinstance(series.dtype, pd.StringDtype):
+        return pd.Series(result, index=series.index, name=series.name, dtype=series.dtype)
+    return pd.Series(result, index=series.index, name=series.name, dtype=object)
+
+
+def clean_series(s: pd.Series) -> pd.Series:
+    """`clean_text` on every string cell; NA and non-strings pass through unchanged."""
+    return _map_strings(s, _clean_cached)
+
+
+def exact_keys(s: pd.Series) -> pd.Series:
+    """`exact_key` on every string cell; NA and non-strings pass through unchanged."""
+    return _map_strings(s, exact_key)
+
+
+def folded_keys(s: pd.Series) -> pd.Series:
+    """`folded_key` on every string cell; NA and non-strings pass through unchanged."""
+    return _map_strings(s, folded_key)
+
+
+def fold_series(s: pd.Series) -> pd.Series:
+    """`fold` on every string cell; NA and non-strings pass through unchanged."""
+    return _map_strings(s, fold)
