@@ -17,7 +17,7 @@ import click
 
 from sync import __version__
 from sync.config import DEFAULT_CONFIG, Config, load_config
-from sync.errors import EXIT_FAILED, SangkienError
+from sync.errors import EXIT_CONFIG, EXIT_FAILED, SangkienError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -121,6 +121,23 @@ def validate(config_path: Path | None, verbose: bool, only: tuple[str, ...],
         print("", file=sys.stdout)
         print_summary(result.summary, sys.stdout, verbose)
     sys.exit(result.exit_code)
+
+
+@main.command()
+@common_options
+@handle_errors
+def doctor(config_path: Path | None, verbose: bool) -> None:
+    """Kiểm tra cấu hình, khoá, từng nguồn, bảng tổng hợp và thư điện tử."""
+    from sync.doctor import FAIL, run_doctor
+
+    checks = run_doctor(config_path)
+    for check in checks:
+        click.echo(check.line())
+    failed = sum(1 for c in checks if c.status == FAIL)
+    click.echo(f"\n{len(checks)} mục kiểm tra, {failed} lỗi." if failed
+               else f"\n{len(checks)} mục kiểm tra, tất cả đều ổn.")
+    config_failed = bool(checks) and checks[0].status == FAIL and checks[0].name == "Cấu hình"
+    sys.exit(EXIT_CONFIG if config_failed else (EXIT_FAILED if failed else 0))
 
 
 @main.command()

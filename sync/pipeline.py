@@ -40,6 +40,7 @@ from sync.master import MasterInput, build_master, kept_initiatives
 from sync.model import RunSummary, SourceFinding, SourceReport, Totals, Unit
 from sync.progress import compute_progress, distinct_people, notable
 from sync.registry import load_registry
+from sync.runlog import RunLog
 from sync.sheet import UnitSheet, extract
 from sync.sources import Fetched, FetchResult, LocalFiles, SourceBackend, is_google, open_payload
 from sync.state import SnapshotInfo, State
@@ -299,6 +300,14 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
                                   [(p.unit.code, p.report.status, p.report.message)
                                    for p in pulled])
 
+    log = RunLog(config.log_path if writes else None, summary.run_id)
+    log.event("start", command=options.command, units=len(units), only=list(options.only),
+              full=options.full)
+    for p in pulled:
+        log.event("pull", source=p.unit.code, status=p.report.status,
+                  message=p.report.message, fresh=p.fresh_payload is not None)
+    log.event("pull_done", seconds=round(summary.timings.get("pull", 0.0), 3))
+
     reporter.stage("Kiểm tra dữ liệu")
     with timer("validate"):
         raw_parts, headers = [], {}
@@ -390,6 +399,13 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
                     kept, tables, progress, findings, pulled))
             state.finish_run(summary.run_id, summary.finished_at, summary.status,
                              summary.as_json())
+        for report in summary.sources:
+            log.event("source", source=report.code, status=report.status, rows=report.rows,
+                      valid=report.valid, errors=report.errors, warnings=report.warnings)
+        log.event("finish", status=summary.status, exit_code=exit_code,
+                  timings={k: round(v, 3) for k, v in summary.timings.items()},
+                  totals=summary.as_json()["totals"], api=summary.api,
+                  messages=summary.messages)
     else:
         summary.api = _api_counts(backends, None)
     return SyncResult(summary, exit_code, units, validated, findings, progress, tables,
