@@ -207,8 +207,7 @@ def _jwt_grant(store: Store, assertion: str) -> dict:
         raise _oauth_error(
             400,
             "invalid_grant",
-            "Invalid JWT: Failed audience check. The right audience is "
-            "https://oauth2.googleapis.com/token",
+            "Invalid JWT: Failed audience check. The right audience is https://oauth2.googleapis.com/token",
         )
     # JWTs are signed with the client's real clock: check them against real time, not the
     # testbench's adjustable clock.
@@ -229,9 +228,7 @@ def _jwt_grant(store: Store, assertion: str) -> dict:
         )
     scopes = str(claims.get("scope", "")).split()
     if not scopes:
-        raise _oauth_error(
-            400, "invalid_scope", "Invalid OAuth scope or ID token audience provided."
-        )
+        raise _oauth_error(400, "invalid_scope", "Invalid OAuth scope or ID token audience provided.")
     subject = claims.get("sub")
     if subject and not store.settings.get("delegation_enabled", True):
         raise _oauth_error(
@@ -301,9 +298,7 @@ def _unauthenticated(service: str, reason: str, message: str, method: str) -> Ap
                 "locationType": "header",
             }
         ]
-    return ApiError(
-        401, {"error": err}, {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'}
-    )
+    return ApiError(401, {"error": err}, {"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
 
 
 def authenticate(req: ApiRequest, service: str) -> TokenInfo:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copy
 import random
+import struct
 from collections.abc import Callable
 from typing import Any
 
 from sync.testbench import grid
 from sync.testbench.context import ApiRequest, Response
 from sync.testbench.errors import ApiError, google_error, invalid_argument
+from sync.testbench.fields import MaskSyntaxError, parse_mask
 from sync.testbench.sheets import (
     commit,
     grid_range_json,
@@ -70,9 +72,7 @@ class Batch:
             and other is not exclude
             and other.sheet_id != getattr(exclude, "sheet_id", None)
         ):
-            raise _Invalid(
-                f'A sheet with the name "{title}" already exists. Please enter another name.'
-            )
+            raise _Invalid(f'A sheet with the name "{title}" already exists. Please enter another name.')
 
 
 def _apply_fields(target: dict, source: dict, fields: str) -> None:
@@ -80,20 +80,79 @@ def _apply_fields(target: dict, source: dict, fields: str) -> None:
     a listed path absent from source is reset, as the API does."""
     if fields.strip() == "*":
         for key, val in source.items():
-            target[key] = copy.deepcopy(val)
+            if val is not None:
+                target[key] = clean(copy.deepcopy(val))
         return
-    for path in (p.strip() for p in fields.split(",") if p.strip()):
-        parts = path.replace("/", ".").split(".")
+    for path in _mask_paths(fields):
+        parts = path.split(".")
         src: Any = source
         dst = target
         for part in parts[:-1]:
             src = src.get(part, {}) if isinstance(src, dict) else {}
             dst = dst.setdefault(part, {})
         last = parts[-1]
-        if isinstance(src, dict) and last in src:
-            dst[last] = copy.deepcopy(src[last])
+        if isinstance(src, dict) and src.get(last) is not None:
+            dst[last] = clean(copy.deepcopy(src[last]))
         else:
             dst.pop(last, None)
+
+
+def _mask_paths(fields: str) -> list[str]:
+    """`a/b,c(d,e)` → ["a.b", "c.d", "c.e"]."""
+    try:
+        tree = parse_mask(fields)
+    except MaskSyntaxError:
+        raise _Invalid(f"Invalid field mask: {fields}") from None
+    out: list[str] = []
+
+    def walk(node: dict, prefix: str) -> None:
+        for key, sub in node.items():
+            path = f"{prefix}.{key}" if prefix else key
+            if sub:
+                walk(sub, path)
+            else:
+                out.append(path)
+
+    walk(tree, "")
+    return out
+
+
+_COLOR_KEYS = ("red", "green", "blue", "alpha")
+
+
+_MIRRORS = (
+    ("backgroundColor", "backgroundColorStyle"),
+    ("foregroundColor", "foregroundColorStyle"),
+    ("tabColor", "tabColorStyle"),
+)
+
+
+def _channel(x: float) -> float | int:
+    """Sheets keeps 8-bit colour channels and answers them as 32-bit floats."""
+    q = int(max(0.0, min(1.0, float(x))) * 255 + 1e-6) / 255
+    text = f"{struct.unpack('f', struct.pack('f', q))[0]:.8g}"
+    return int(float(text)) if float(text).is_integer() else float(text)
+
+
+def clean(value: Any) -> Any:
+    """Store values as the API answers them: no nulls, no empty colour styles, colour channels
+    quantised (zero channels omitted), and every colour mirrored in its `…Style` twin."""
+    if isinstance(value, list):
+        return [clean(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    out = {k: clean(v) for k, v in value.items() if v is not None}
+    if out and set(out) <= set(_COLOR_KEYS):
+        return {k: _channel(v) for k, v in out.items() if _channel(v) != 0 or k == "alpha"}
+    for plain, style in _MIRRORS:
+        if plain in out and style not in out:
+            out[style] = {"rgbColor": out[plain]}
+        elif style in out and "rgbColor" in out[style] and plain not in out:
+            out[plain] = out[style]["rgbColor"]
+        if out.get(style) in ({}, {"rgbColor": {}}) and not out.get(plain):
+            out.pop(style, None)
+            out.pop(plain, None)
+    return out
 
 
 # --- request kinds ---------------------------------------------------------------------------
@@ -122,8 +181,8 @@ def add_sheet(b: Batch, body: dict) -> dict:
         if key in gp:
             sheet.props["gridProperties"][key] = gp[key]
     for key in ("hidden", "tabColor", "tabColorStyle", "rightToLeft"):
-        if key in props:
-            sheet.props[key] = copy.deepcopy(props[key])
+        if props.get(key) is not None:
+            sheet.props[key] = clean(copy.deepcopy(props[key]))
     if props.get("sheetType", "GRID") != "GRID":
         raise _Invalid("testbench: only GRID sheets are supported")
     for s in b.ss.sheets:
@@ -180,7 +239,7 @@ def update_sheet_properties(b: Batch, body: dict) -> None:
     if gp["rowCount"] < 1 or gp["columnCount"] < 1:
         raise _Invalid("Grid must have at least one row and one column.")
     old_index = sheet.props["index"]
-    sheet.props = new_props
+    sheet.props = clean(new_props)
     if "index" in props and new_props["index"] != old_index:
         target = int(new_props["index"])
         others = sorted((s for s in b.ss.sheets if s is not sheet), key=lambda s: s.props["index"])
@@ -192,9 +251,7 @@ def update_sheet_properties(b: Batch, body: dict) -> None:
         raise _Invalid("You can't hide all the sheets in a document.")
     if gp["rowCount"] < old_rows or gp["columnCount"] < old_cols:
         sheet.cells = {
-            k: v
-            for k, v in sheet.cells.items()
-            if k[0] < gp["rowCount"] and k[1] < gp["columnCount"]
+            k: v for k, v in sheet.cells.items() if k[0] < gp["rowCount"] and k[1] < gp["columnCount"]
         }
 
 
@@ -211,7 +268,7 @@ def _cell_fields(cell: Cell | None, data: dict, fields: str) -> dict:
     current = cell or Cell()
     out: dict[str, Any] = {}
     everything = fields.strip() == "*"
-    paths = [p.strip().replace(".", "/") for p in fields.split(",") if p.strip()]
+    paths = [p.replace(".", "/") for p in _mask_paths(fields)] if not everything else []
 
     def wants(name: str) -> bool:
         return everything or any(p == name or p.startswith(name + "/") for p in paths)
@@ -224,10 +281,10 @@ def _cell_fields(cell: Cell | None, data: dict, fields: str) -> dict:
         sub = [p[len("userEnteredFormat/") :] for p in paths if p.startswith("userEnteredFormat/")]
         src = data.get("userEnteredFormat") or {}
         if everything or "userEnteredFormat" in paths:
-            fmt = copy.deepcopy(src)
+            fmt = clean(copy.deepcopy(src))
         else:
             _apply_fields(fmt, src, ",".join(sub))
-        out["fmt"] = fmt or None
+        out["fmt"] = clean(fmt) or None
     if wants("note"):
         out["note"] = data.get("note") or None
     if wants("dataValidation"):
@@ -332,11 +389,7 @@ def auto_resize_dimensions(b: Batch, body: dict) -> None:
             ),
             default=0,
         )
-        size = (
-            max(21 if dim == "ROWS" else 25, min(longest * 7 + 10, 1000))
-            if dim == "COLUMNS"
-            else 21
-        )
+        size = max(21 if dim == "ROWS" else 25, min(longest * 7 + 10, 1000)) if dim == "COLUMNS" else 21
         meta[i] = {**meta.get(i, {}), "pixelSize": size}
 
 
@@ -374,9 +427,7 @@ def delete_dimension(b: Batch, body: dict) -> None:
     axis = 0 if dim == "ROWS" else 1
     size = sheet.rows if axis == 0 else sheet.cols
     if end - start >= size:
-        raise _Invalid(
-            f"You can't delete all the {'rows' if axis == 0 else 'columns'} on the sheet."
-        )
+        raise _Invalid(f"You can't delete all the {'rows' if axis == 0 else 'columns'} on the sheet.")
     count = end - start
     moved = {}
     for key, cell in sheet.cells.items():
@@ -403,14 +454,25 @@ def merge_cells(b: Batch, body: dict) -> None:
     else:
         pieces = [(r0, c0, r1, c1)]
     for pr0, pc0, pr1, pc1 in pieces:
+        kept = []
         for m in sheet.merges:
-            if (
+            overlaps = (
                 m["startRowIndex"] < pr1
                 and pr0 < m["endRowIndex"]
                 and m["startColumnIndex"] < pc1
                 and pc0 < m["endColumnIndex"]
-            ):
-                raise _Invalid("You can't merge cells that are already merged.")
+            )
+            inside = (
+                pr0 <= m["startRowIndex"]
+                and m["endRowIndex"] <= pr1
+                and pc0 <= m["startColumnIndex"]
+                and m["endColumnIndex"] <= pc1
+            )
+            if overlaps and not inside:
+                raise _Invalid("You must select all cells in a merged range to merge or unmerge them.")
+            if not overlaps:
+                kept.append(m)
+        sheet.merges = kept
         sheet.merges.append(
             {
                 "sheetId": sheet.sheet_id,
@@ -455,11 +517,10 @@ def add_protected_range(b: Batch, body: dict) -> dict:
     reply = {**copy.deepcopy(pr), "editors": copy.deepcopy(editors)}
     if "range" in reply:
         reply["range"] = grid_range_json(reply["range"])
-    if not pr.get("warningOnly"):
-        users = list(editors.get("users", []))
-        if b.req.principal not in users:
-            users.append(b.req.principal)
-        editors["users"] = users
+    users = list(editors.get("users", []))
+    if b.req.principal not in users:
+        users.append(b.req.principal)
+    editors["users"] = users
     pr["editors"] = editors
     sheet.protected.append(pr)
     return {"addProtectedRange": {"protectedRange": reply}}
@@ -522,9 +583,7 @@ def add_named_range(b: Batch, body: dict) -> dict:
         raise _Invalid(f"Named range with name '{name}' already exists or is invalid.")
     g = named.get("range") or {}
     b.rect(g, b.sheet(g.get("sheetId"), write=False))
-    named.setdefault(
-        "namedRangeId", "".join(random.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=12))
-    )
+    named.setdefault("namedRangeId", "".join(random.choices("abcdefghijklmnopqrstuvwxyz0123456789", k=12)))
     b.ss.named_ranges.append(named)
     reply = {**copy.deepcopy(named), "range": grid_range_json(named["range"])}
     return {"addNamedRange": {"namedRange": reply}}
@@ -540,9 +599,7 @@ def delete_named_range(b: Batch, body: dict) -> None:
 
 def update_named_range(b: Batch, body: dict) -> None:
     named = body.get("namedRange") or {}
-    target = next(
-        (n for n in b.ss.named_ranges if n.get("namedRangeId") == named.get("namedRangeId")), None
-    )
+    target = next((n for n in b.ss.named_ranges if n.get("namedRangeId") == named.get("namedRangeId")), None)
     if target is None:
         raise _Invalid(f"No named range with id: {named.get('namedRangeId')}")
     _apply_fields(target, named, body.get("fields") or "*")
@@ -673,9 +730,7 @@ def batch_update(req: ApiRequest) -> Response:
     replies: list[dict] = []
     for i, item in enumerate(requests):
         if not isinstance(item, dict) or len(item) != 1:
-            raise invalid_argument(
-                f"Invalid requests[{i}]: a request must set exactly one kind of request."
-            )
+            raise invalid_argument(f"Invalid requests[{i}]: a request must set exactly one kind of request.")
         kind, payload = next(iter(item.items()))
         handler = HANDLERS.get(kind)
         if handler is None:

@@ -27,24 +27,18 @@ DEFAULT_OWNER = "dieu.phoi@congdoan.example"
 
 
 def _bad(message: str, status: int = 400) -> ApiError:
-    return ApiError(
-        status, {"error": {"code": status, "message": message, "status": "INVALID_ARGUMENT"}}
-    )
+    return ApiError(status, {"error": {"code": status, "message": message, "status": "INVALID_ARGUMENT"}})
 
 
 def _file(req: ApiRequest) -> DriveFile:
     f = req.store.files.get(req.match["id"])
     if f is None:
-        raise ApiError(
-            404, {"error": {"code": 404, "message": "no such file", "status": "NOT_FOUND"}}
-        )
+        raise ApiError(404, {"error": {"code": 404, "message": "no such file", "status": "NOT_FOUND"}})
     return f
 
 
 def _share(f: DriveFile, email: str, role: str) -> None:
-    f.permissions = [
-        p for p in f.permissions if p.get("emailAddress") != email or p["role"] == "owner"
-    ]
+    f.permissions = [p for p in f.permissions if p.get("emailAddress") != email or p["role"] == "owner"]
     f.permissions.append(
         {
             "kind": "drive#permission",
@@ -137,9 +131,7 @@ def clock(req: ApiRequest) -> Response:
         if "offset_s" in body:
             req.store.clock.offset = float(body["offset_s"])
         req.store.clock.offset += float(body.get("advance_s", 0))
-    return Response(
-        200, {"now": rfc3339(req.store.clock.now_ms()), "offset_s": req.store.clock.offset}
-    )
+    return Response(200, {"now": rfc3339(req.store.clock.now_ms()), "offset_s": req.store.clock.offset})
 
 
 def settings(req: ApiRequest) -> Response:

@@ -170,8 +170,7 @@ def get_file(req: ApiRequest) -> Response:
         if f.content is None:
             raise drive_error(
                 403,
-                "Only files with binary content can be downloaded. Use Export with Docs "
-                "Editors files.",
+                "Only files with binary content can be downloaded. Use Export with Docs Editors files.",
                 "fileNotDownloadable",
                 location="alt",
             )
@@ -202,9 +201,7 @@ def update_file(req: ApiRequest) -> Response:
     req.store.touch(f, req.principal)
     return Response(
         200,
-        select(
-            file_resource(req.store, f, req.principal), req.param("fields") or DEFAULT_FILE_FIELDS
-        ),
+        select(file_resource(req.store, f, req.principal), req.param("fields") or DEFAULT_FILE_FIELDS),
     )
 
 
@@ -249,9 +246,7 @@ def list_files(req: ApiRequest) -> Response:
         raise drive_invalid_value("pageSize")
     who = req.principal
     matches = [
-        f
-        for f in store.files.values()
-        if not f.forbidden and access_rank(f, who) > 0 and predicate(f, who)
+        f for f in store.files.values() if not f.forbidden and access_rank(f, who) > 0 and predicate(f, who)
     ]
     order = (req.param("orderBy") or "").strip()
     if order:
@@ -344,9 +339,7 @@ def get_permission(req: ApiRequest) -> Response:
             "notFound",
             location="permissionId",
         )
-    return Response(
-        200, select(copy.deepcopy(perm), req.param("fields") or DEFAULT_PERMISSION_FIELDS)
-    )
+    return Response(200, select(copy.deepcopy(perm), req.param("fields") or DEFAULT_PERMISSION_FIELDS))
 
 
 def delete_permission(req: ApiRequest) -> Response:

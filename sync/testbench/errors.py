@@ -121,9 +121,7 @@ def sheets_forbidden() -> ApiError:
 
 def not_a_spreadsheet() -> ApiError:
     """What Sheets says for an uploaded .xlsx that was never converted to a Google Sheet."""
-    return google_error(
-        400, "This operation is not supported for this document", "FAILED_PRECONDITION"
-    )
+    return google_error(400, "This operation is not supported for this document", "FAILED_PRECONDITION")
 
 
 def drive_file_not_found(file_id: str) -> ApiError:
@@ -139,9 +137,7 @@ def drive_invalid_value(parameter: str) -> ApiError:
 def quota_exceeded(kind: str, limit: int, project_number: str, method: str) -> ApiError:
     """The 429 body of the Sheets API when a per-minute per-user quota is used up."""
     metric = "Read requests" if kind == "read" else "Write requests"
-    limit_name = (
-        "ReadRequestsPerMinutePerUser" if kind == "read" else "WriteRequestsPerMinutePerUser"
-    )
+    limit_name = "ReadRequestsPerMinutePerUser" if kind == "read" else "WriteRequestsPerMinutePerUser"
     message = (
         f"Quota exceeded for quota metric '{metric}' and limit '{metric} per minute per user' of "
         f"service 'sheets.googleapis.com' for consumer 'project_number:{project_number}'."

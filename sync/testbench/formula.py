@@ -75,9 +75,7 @@ class _Parser:
             op = self.take()[1]
             right = self.concat()
             a, b = _scalar(left), _scalar(right)
-            left = {"=": a == b, "<>": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[
-                op
-            ]
+            left = {"=": a == b, "<>": a != b, "<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}[op]
         return left
 
     def concat(self) -> Any:

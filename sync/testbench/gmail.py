@@ -42,8 +42,7 @@ def send_message(req: ApiRequest) -> Response:
         raw = body.get("raw")
         if not raw:
             raise invalid_argument(
-                "'raw' RFC822 payload message string or uploading message via /upload/* URL "
-                "required"
+                "'raw' RFC822 payload message string or uploading message via /upload/* URL required"
             )
         data = _decode_raw(raw)
         thread_id = body.get("threadId")

@@ -140,9 +140,7 @@ def grid_data(ss: Spreadsheet, sheet: Sheet, r0: int, c0: int, r1: int, c1: int)
             width = max(cells) + 1
             row_data.append({"values": [cells.get(c, {}) for c in range(c0, width)]})
         out["rowData"] = row_data
-    out["rowMetadata"] = [
-        sheet.row_meta.get(r, {"pixelSize": 21}) for r in range(r0, min(r1, sheet.rows))
-    ]
+    out["rowMetadata"] = [sheet.row_meta.get(r, {"pixelSize": 21}) for r in range(r0, min(r1, sheet.rows))]
     out["columnMetadata"] = [
         sheet.col_meta.get(c, {"pixelSize": 100}) for c in range(c0, min(c1, sheet.cols))
     ]
@@ -217,9 +215,7 @@ def _matrix(values: Any, major: str, field_name: str) -> list[list[Any]]:
 
 def _list_value_error(field_name: str, value: Any) -> Exception:
     shown = json.dumps(value, ensure_ascii=False)
-    message = (
-        f"Invalid value at '{field_name}' (type.googleapis.com/google.protobuf.ListValue), {shown}"
-    )
+    message = f"Invalid value at '{field_name}' (type.googleapis.com/google.protobuf.ListValue), {shown}"
     from sync.testbench.errors import google_error
 
     return google_error(
@@ -269,13 +265,10 @@ def write_values(
     if rng is not None and not rng.single:
         limit_r = rng.end_row
         limit_c = rng.end_col
-        requested = a1.format_range(
-            sheet.title, r0, c0, limit_r or sheet.rows, limit_c or sheet.cols
-        )
+        requested = a1.format_range(sheet.title, r0, c0, limit_r or sheet.rows, limit_c or sheet.cols)
         if limit_r is not None and r0 + height > limit_r:
             raise invalid_argument(
-                f"Requested writing within range [{requested}], but tried writing to row "
-                f"[{r0 + height}]"
+                f"Requested writing within range [{requested}], but tried writing to row [{r0 + height}]"
             )
         if limit_c is not None and c0 + width > limit_c:
             raise invalid_argument(
@@ -299,14 +292,10 @@ def write_values(
             cols_touched.add(c)
             cells += 1
     out: dict[str, Any] = {
-        "updatedRange": a1.format_range(
-            sheet.title, r0, c0, r0 + max(height, 1), c0 + max(width, 1)
-        ),
+        "updatedRange": a1.format_range(sheet.title, r0, c0, r0 + max(height, 1), c0 + max(width, 1)),
     }
     if cells:
-        out.update(
-            updatedRows=len(rows_touched), updatedColumns=len(cols_touched), updatedCells=cells
-        )
+        out.update(updatedRows=len(rows_touched), updatedColumns=len(cols_touched), updatedCells=cells)
     out["_touched"] = (sheet.sheet_id, rows_touched, cols_touched)
     return out
 
@@ -333,9 +322,7 @@ def clear_values(txn: Txn, text: str) -> str:
     return a1.format_range(sheet.title, r0, c0, r1, c1)
 
 
-def find_table(
-    sheet: Sheet, r0: int, c0: int, r1: int, c1: int
-) -> tuple[int, int, int, int] | None:
+def find_table(sheet: Sheet, r0: int, c0: int, r1: int, c1: int) -> tuple[int, int, int, int] | None:
     """The 'table' `values.append` appends to: the block of filled cells connected to the first
     filled cell of the search range (rows first, then columns)."""
     filled = {

@@ -274,9 +274,7 @@ class App:
             return None
         return None
 
-    def handle(
-        self, method: str, target: str, headers: dict[str, str], body: bytes
-    ) -> Response | str:
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Response | str:
         store = self.store
         if len(target) > MAX_URL_LENGTH:
             return Response(414, HTML_414, {"Content-Type": "text/html; charset=UTF-8"})
@@ -286,9 +284,7 @@ class App:
         if method == "POST" and override:
             method = override.upper()
             if "application/x-www-form-urlencoded" in headers.get("content-type", ""):
-                for k, v in parse_qs(
-                    body.decode("utf-8", "replace"), keep_blank_values=True
-                ).items():
+                for k, v in parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True).items():
                     params.setdefault(k, []).extend(v)
                 body = b""
         found = self.route(method, parts.path)
@@ -423,9 +419,7 @@ class _Server(ThreadingHTTPServer):
 class Testbench:
     """A running testbench (see `start`). Use as a context manager or call `stop()`."""
 
-    def __init__(
-        self, server: _Server, app: App, credentials_path: Path, tmpdir: str | None
-    ) -> None:
+    def __init__(self, server: _Server, app: App, credentials_path: Path, tmpdir: str | None) -> None:
         self._server = server
         self.app = app
         self.store = app.store
@@ -485,9 +479,7 @@ def _make(host: str, port: int, credentials_out: Path | None) -> Testbench:
 def start(port: int = 0, credentials_out: Path | None = None, host: str = "127.0.0.1") -> Testbench:
     """Start a testbench in a background thread (port 0 = any free port)."""
     bench = _make(host, port, credentials_out)
-    thread = threading.Thread(
-        target=bench._server.serve_forever, name="sangkien-testbench", daemon=True
-    )
+    thread = threading.Thread(target=bench._server.serve_forever, name="sangkien-testbench", daemon=True)
     thread.start()
     bench._thread = thread
     return bench
@@ -499,8 +491,7 @@ def serve(host: str, port: int, credentials_out: Path | None) -> None:
     print(f"Testbench đang chạy tại {bench.url}", flush=True)
     print(f"Khoá tài khoản dịch vụ: {bench.credentials_path}", flush=True)
     print(
-        f"Dùng: SANGKIEN_GOOGLE_EMULATOR={bench.url} "
-        f"GOOGLE_APPLICATION_CREDENTIALS={bench.credentials_path}",
+        f"Dùng: SANGKIEN_GOOGLE_EMULATOR={bench.url} GOOGLE_APPLICATION_CREDENTIALS={bench.credentials_path}",
         flush=True,
     )
     try:

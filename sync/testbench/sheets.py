@@ -107,9 +107,7 @@ def sheet_json(
     return out
 
 
-def spreadsheet_json(
-    ss: Spreadsheet, with_data: bool = False, ranges: list[str] | None = None
-) -> dict:
+def spreadsheet_json(ss: Spreadsheet, with_data: bool = False, ranges: list[str] | None = None) -> dict:
     out: dict[str, Any] = {"spreadsheetId": ss.id, "properties": copy.deepcopy(ss.props)}
     if ranges:
         wanted: dict[int, list[tuple[int, int, int, int]]] = {}
@@ -123,8 +121,7 @@ def spreadsheet_json(
         ]
     else:
         out["sheets"] = [
-            sheet_json(ss, s, with_data, None)
-            for s in sorted(ss.sheets, key=lambda s: s.props["index"])
+            sheet_json(ss, s, with_data, None) for s in sorted(ss.sheets, key=lambda s: s.props["index"])
         ]
     if ss.named_ranges:
         out["namedRanges"] = [
@@ -138,9 +135,7 @@ def get_spreadsheet(req: ApiRequest) -> Response:
     _, ss = open_spreadsheet(req, write=False)
     fields = req.param("fields")
     # A field mask that reaches into grid data returns it even without includeGridData.
-    with_data = req.flag("includeGridData") or bool(
-        fields and "data" in fields.replace("dataValidation", "")
-    )
+    with_data = req.flag("includeGridData") or bool(fields and "data" in fields.replace("dataValidation", ""))
     body = spreadsheet_json(ss, with_data, req.param_list("ranges"))
     return Response(200, select(body, fields))
 
@@ -189,12 +184,8 @@ def _new_sheet_id(ss: Spreadsheet) -> int:
 
 def _render_options(req: ApiRequest, body: dict | None = None) -> tuple[str, str, str]:
     src = body or {}
-    value_render = (
-        src.get("valueRenderOption") or req.param("valueRenderOption") or "FORMATTED_VALUE"
-    )
-    date_render = (
-        src.get("dateTimeRenderOption") or req.param("dateTimeRenderOption") or "SERIAL_NUMBER"
-    )
+    value_render = src.get("valueRenderOption") or req.param("valueRenderOption") or "FORMATTED_VALUE"
+    date_render = src.get("dateTimeRenderOption") or req.param("dateTimeRenderOption") or "SERIAL_NUMBER"
     major = src.get("majorDimension") or req.param("majorDimension") or "ROWS"
     if value_render not in VALUE_RENDER:
         raise invalid_argument(
@@ -271,9 +262,7 @@ def _grid_range_a1(ss: Spreadsheet, g: dict) -> str:
 
 def _updated_data(ss: Spreadsheet, result: dict, req: ApiRequest, body: dict) -> dict:
     value_render = (
-        body.get("responseValueRenderOption")
-        or req.param("responseValueRenderOption")
-        or "FORMATTED_VALUE"
+        body.get("responseValueRenderOption") or req.param("responseValueRenderOption") or "FORMATTED_VALUE"
     )
     date_render = (
         body.get("responseDateTimeRenderOption")

@@ -305,11 +305,7 @@ def access_rank(file: DriveFile, email: str | None) -> int:
     for perm in file.permissions:
         kind = perm.get("type")
         if (
-            (
-                kind in ("user", "group")
-                and email
-                and perm.get("emailAddress", "").lower() == email.lower()
-            )
+            (kind in ("user", "group") and email and perm.get("emailAddress", "").lower() == email.lower())
             or kind == "anyone"
             or (kind == "domain" and domain and perm.get("domain", "").lower() == domain)
         ):

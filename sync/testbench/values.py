@@ -47,9 +47,7 @@ def number_json(x: float | int) -> float | int:
 _NUM_EN = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?([eE][+-]?\d+)?$")
 _NUM_DOT_THOUSANDS = re.compile(r"^[+-]?(\d{1,3}(\.\d{3})+|\d+)?(,\d+)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_SLASH_DATE = re.compile(
-    r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
-)
+_SLASH_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{2}|\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 _DAY_FIRST_LOCALES = ("vi", "en_GB", "fr", "de", "es", "it", "pt", "ru", "nl", "pl")
 
@@ -144,6 +142,12 @@ def parse_user_entered(raw: Any, locale: str = "en_US") -> tuple[dict | None, di
                 return {"numberValue": num}, {"type": "CURRENCY", "pattern": pattern}
     num = _parse_number(stripped, locale)
     if num is not None:
+        group = "." if _decimal_comma(locale) else ","
+        point = "," if _decimal_comma(locale) else "."
+        if group in stripped:
+            decimals = len(stripped.rsplit(point, 1)[1]) if point in stripped else 0
+            pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+            return {"numberValue": num}, {"type": "NUMBER", "pattern": pattern}
         return {"numberValue": num}, None
     date = _date_value(stripped, locale)
     if date is not None:
