@@ -57,12 +57,8 @@ __all__ = [
 
 _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
 _LINE_BREAKS: Final = "\r\v\f\x85\u2028\u2029"
-# Characters that send a string down the slow path of clean_text. Odd spaces (NBSP, U+2000–U+200A,
-# U+202F, U+205F, U+3000, tab) need no table: str.split() already treats them as whitespace.
-_DIRTY_RE: Final = re.compile(
-    "[\t\n\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u00d0\u00f0"
-    + _ZERO_WIDTH + _LINE_BREAKS + "]"
-)
+# Odd spaces (NBSP, U+2000–U+200A, U+202F, U+205F, U+3000, tab) need no table: str.split()
+# already treats them as whitespace.
 _CLEAN_TABLE: Final = str.maketrans(
     {**{ch: None for ch in _ZERO_WIDTH}, **{ch: "\n" for ch in _LINE_BREAKS}, "\u00f0": "đ"}
 )
@@ -79,12 +75,15 @@ def clean_text(s: str) -> str:
     U+00AD (soft hyphen) is kept on purpose: it is TCVN3's `ư`, and legacy text must reach
     `legacy.decode_frame` intact.
     """
+    # Fast path, all C: isprintable() is False for every odd space, tab, line break and
+    # zero-width character (categories Zs except U+0020, Zl, Zp, Cc, Cf).
     if (
-        _DIRTY_RE.search(s) is None
+        s.isprintable()
         and "  " not in s
-        and s[:1] != " "
-        and s[-1:] != " "
-        and (s.isascii() or unicodedata.is_normalized("NFC", s))
+        and not s.startswith(" ")
+        and not s.endswith(" ")
+        and (s.isascii() or (
+            "\u00d0" not in s and "\u00f0" not in s and unicodedata.is_normalized("NFC", s)))
     ):
         return s
     s = s.translate(_CLEAN_TABLE)
@@ -125,15 +124,18 @@ def _toned_class(bases: str) -> str:
     return "".join(_with_tone(b, t) for b in bases for t in _TONES)
 
 
-# (toned first vowel)(untoned second vowel): the tone moves to the second vowel.
+# A toned o/u/i followed by the vowel that should carry the tone. The pattern starts with one
+# character class so the regex engine scans for it at C speed; the lookbehinds then pick the case:
+# `òa/òe` → `oà/oè`, `ùy` → `uỳ`, `qùa` → `quà`, `gìa` → `già`.
+_TONED_O: Final = _toned_class("oO")
+_TONED_U: Final = _toned_class("uU")
+_TONED_I: Final = _toned_class("iI")
 _TONE_MOVE_RE: Final = re.compile(
-    f"([{_toned_class('oO')}])([aAeE])"
-    f"|([{_toned_class('uU')}])([yY])"
-    f"|(?<=[qQ])([{_toned_class('uU')}])([aăâeêioôơyAĂÂEÊIOÔƠY])"
-    f"|(?<=[gG])([{_toned_class('iI')}])([aăâeêoôơuưAĂÂEÊOÔƠUƯ])"
-)
-_TONE_HINT_RE: Final = re.compile(
-    f"[{_toned_class('oOuUiI')}]"
+    f"[{_TONED_O}{_TONED_U}{_TONED_I}]"
+    f"(?:(?<=[{_TONED_O}])[aAeE]"
+    f"|(?<=[{_TONED_U}])[yY]"
+    f"|(?<=[qQ][{_TONED_U}])[aăâeêioôơAĂÂEÊIOÔƠ]"
+    f"|(?<=[gG][{_TONED_I}])[aăâeêoôơuưAĂÂEÊOÔƠUƯ])"
 )
 
 
@@ -151,11 +153,9 @@ def unify_tones(s: str) -> str:
     """Rewrite `s` (any normal form) in NFC with new-style tone placement: `hòa` → `hoà`,
     `khỏe` → `khoẻ`, `thủy` → `thuỷ`, `HÒA` → `HOÀ`; `qủa` → `quả`, `gìa` → `già`. Words that
     are the same in both styles (`quý`, `giá`, `của`, `hoàng`) are unchanged."""
-    if not s.isascii():
-        s = unicodedata.normalize("NFC", s)
-    if _TONE_HINT_RE.search(s) is None:
+    if s.isascii():
         return s
-    return _TONE_MOVE_RE.sub(_tone_repl, s)
+    return _TONE_MOVE_RE.sub(_tone_repl, unicodedata.normalize("NFC", s))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -163,13 +163,14 @@ def unify_tones(s: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 def _build_separator_class() -> str:
-    """Every punctuation (P*) and symbol (S*) character of the BMP, plus controls and odd spaces."""
+    """Every punctuation (P*), symbol (S*), control and space character of the BMP except the
+    plain space: a key pattern that matches rarely, so substitution is cheap."""
     chars = []
     for cp in range(0x10000):
         if 0xD800 <= cp <= 0xDFFF:
             continue
         cat = unicodedata.category(chr(cp))
-        if cat[0] in "PSZ" or cat == "Cc":
+        if (cat[0] in "PSZ" or cat == "Cc") and cp != 0x20:
             chars.append(chr(cp))
     # Collapse into ranges to keep the pattern short.
     out: list[str] = []
@@ -185,30 +186,78 @@ def _build_separator_class() -> str:
 
 
 _SEPARATORS_RE: Final = re.compile(f"[{_build_separator_class()}]+")
+_TONE_OR_FORMAT_RE: Final = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00d0\u00f0"
+    f"{_TONED_O}{_TONED_U}{_TONED_I}]"
+)
 # Format characters (zero-width, soft hyphen, BOM …) vanish from keys.
 _FORMAT_RE: Final = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _COMBINING_RE: Final = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_FOLD_EXTRA: Final = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "ø": "o", "Ø": "O",
-                                    "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE",
-                                    "œ": "oe", "Œ": "OE", "ı": "i"})
+_FOLD_EXTRA_MAP: Final = {"ð": "d", "Ð": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
+                           "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ı": "i"}
+_FOLD_EXTRA: Final = str.maketrans(_FOLD_EXTRA_MAP)
+_FOLD_EXTRA_RE: Final = re.compile("[" + "".join(_FOLD_EXTRA_MAP) + "]")
 
 
-@lru_cache(maxsize=1 << 16)
+def _spaces(key: str) -> str:
+    """Punctuation, symbols and odd spaces → one space; runs of spaces collapsed; trimmed."""
+    key, n = _SEPARATORS_RE.subn(" ", key)
+    if n or "  " in key or key[:1] == " " or key[-1:] == " ":
+        return " ".join(key.split())
+    return key
+
+
+def _exact_token(token: str) -> str:
+    """exact_key of one whitespace-free token (may contain spaces afterwards: `bê-tông.` →
+    `bê tông`; may be empty: `–`)."""
+    if token.isascii():
+        return _spaces(token.casefold())
+    key = unicodedata.normalize("NFC", token)
+    if _TONE_OR_FORMAT_RE.search(key) is not None:
+        if _FORMAT_RE.search(key) is not None:
+            key = unicodedata.normalize("NFC", _FORMAT_RE.sub("", key))
+        key = _TONE_MOVE_RE.sub(_tone_repl, key.replace("\u00d0", "Đ").replace("\u00f0", "đ"))
+    return _spaces(key.casefold())
+
+
+class _TokenCache(dict[str, str]):
+    """token → key, filled on demand; cleared when it grows past `limit` (memory bound)."""
+
+    def __init__(self, compute: Callable[[str], str], limit: int = 1 << 19) -> None:
+        super().__init__()
+        self._compute = compute
+        self._limit = limit
+
+    def __missing__(self, token: str) -> str:
+        value = self._compute(token)
+        if len(self) >= self._limit:
+            self.clear()
+        self[token] = value
+        return value
+
+
+def _tidy(key: str) -> str:
+    """Drop the doubled or edge spaces left by tokens whose key is empty (`–`, `.`)."""
+    if "  " in key or key.startswith(" ") or key.endswith(" "):
+        return " ".join(key.split())
+    return key
+
+
+_EXACT_TOKENS: Final = _TokenCache(_exact_token)
+_FOLDED_TOKENS: Final = _TokenCache(lambda token: fold(_EXACT_TOKENS[token]))
+
+
 def exact_key(s: str) -> str:
     """Comparison key that keeps diacritics: NFC, new-style tones, casefolded, `Ð` → `đ`,
     punctuation and symbols as spaces, whitespace collapsed, format characters removed.
 
     `Máy trộn  bê-tông.` → `máy trộn bê tông`; `Hòa` and NFD `hoà` → `hoà`.
+
+    Computed word by word through a cache: every step is local to a whitespace-free token (NFC,
+    tone placement, case, punctuation), and real titles reuse a few thousand syllables, so a key
+    costs a `split()` and a dictionary lookup per word.
     """
-    if s.isascii():
-        key = s.casefold()
-    else:
-        key = unicodedata.normalize("NFC", s)
-        if _FORMAT_RE.search(key) is not None:
-            key = unicodedata.normalize("NFC", _FORMAT_RE.sub("", key))
-        key = unify_tones(key.replace("\u00d0", "Đ").replace("\u00f0", "đ")).casefold()
-    key = _SEPARATORS_RE.sub(" ", key)
-    return " ".join(key.split())
+    return _tidy(" ".join(map(_EXACT_TOKENS.__getitem__, s.split())))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -217,14 +266,20 @@ def fold(s: str) -> str:
     `Muller`. `đ/Đ` are mapped explicitly (NFKD alone would drop them)."""
     if s.isascii():
         return s
-    nfd = unicodedata.normalize("NFD", s)
-    return unicodedata.normalize("NFC", _COMBINING_RE.sub("", nfd).translate(_FOLD_EXTRA))
+    nfc = unicodedata.normalize("NFC", s).replace("đ", "d").replace("Đ", "D")
+    ascii_form = unicodedata.normalize("NFD", nfc).encode("ascii", "ignore")
+    if len(ascii_form) == len(nfc):
+        # Every character became one ASCII letter: only Latin letters and their marks were there.
+        return ascii_form.decode("ascii")
+    out = _COMBINING_RE.sub("", unicodedata.normalize("NFD", nfc))
+    if _FOLD_EXTRA_RE.search(out) is not None:
+        out = out.translate(_FOLD_EXTRA)
+    return unicodedata.normalize("NFC", out)
 
 
-@lru_cache(maxsize=1 << 16)
 def folded_key(s: str) -> str:
     """`fold(exact_key(s))`: proposes matches (`thùy`, `thúy`, `thủy` → `thuy`), never decides."""
-    return fold(exact_key(s))
+    return _tidy(" ".join(map(_FOLDED_TOKENS.__getitem__, s.split())))
 
 
 def person_name_key(s: str) -> str:
@@ -302,23 +357,40 @@ def _all_legacy_ok(text: str, encoding: str) -> bool:
 # Series versions
 # --------------------------------------------------------------------------------------------------
 
-_clean_cached: Final = lru_cache(maxsize=1 << 16)(clean_text)
-
-
 def _map_strings(series: pd.Series, fn: Callable[[str], str]) -> pd.Series:
-    """Apply `fn` to the string cells of `series`; other cells (NA, numbers, dates) unchanged."""
+    """Apply `fn` to the string cells of `series`, each distinct value once; other cells (NA,
+    numbers, dates) unchanged."""
     values = series.to_numpy(dtype=object, copy=False)
-    result = np.fromiter(
-        (fn(x) if x.__class__ is str else x for x in values), dtype=object, count=len(values)
-    )
-    if isinstance(series.dtype, pd.StringDtype):
-        return pd.Series(result, index=series.index, name=series.name, dtype=series.dtype)
-    return pd.Series(result, index=series.index, name=series.name, dtype=object)
+    sample = [x for x in values[:2000] if x.__class__ is str]
+    if len(set(sample)) > 0.9 * len(sample):
+        # Mostly distinct values (titles, summaries): a memo would cost more than it saves.
+        result = np.empty(len(values), dtype=object)
+        result[:] = [fn(x) if x.__class__ is str else x for x in values]
+        return _like(series, result)
+    memo: dict[str, str] = {}
+    get = memo.get
+
+    def one(x: str) -> str:
+        value = fn(x)
+        memo[x] = value
+        return value
+
+    result = np.empty(len(values), dtype=object)
+    result[:] = [
+        (v if (v := get(x)) is not None else one(x)) if x.__class__ is str else x
+        for x in values
+    ]
+    return _like(series, result)
+
+
+def _like(series: pd.Series, values: np.ndarray) -> pd.Series:
+    dtype = series.dtype if isinstance(series.dtype, pd.StringDtype) else object
+    return pd.Series(values, index=series.index, name=series.name, dtype=dtype)
 
 
 def clean_series(s: pd.Series) -> pd.Series:
     """`clean_text` on every string cell; NA and non-strings pass through unchanged."""
-    return _map_strings(s, _clean_cached)
+    return _map_strings(s, clean_text)
 
 
 def exact_keys(s: pd.Series) -> pd.Series:
