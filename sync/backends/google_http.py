@@ -94,10 +94,7 @@ class GoogleApiError(SangkienError):
         self.message = message  # Google's own (English) message, for logs
 
     def __repr__(self) -> str:
-        return (
-            f"GoogleApiError(status={self.status!r}, reason={self.reason!r}, "
-            f"detail={self.detail!r})"
-        )
+        return f"GoogleApiError(status={self.status!r}, reason={self.reason!r}, detail={self.detail!r})"
 
 
 class HostNotAllowed(RuntimeError):
@@ -136,9 +133,7 @@ def error_from_response(
             message,
         )
     if status == 403 and ("rate" in message.lower() and "limit" in message.lower()):
-        return GoogleApiError(
-            status, "quota_exhausted", f"vượt hạn mức gọi Google API{tries}", message
-        )
+        return GoogleApiError(status, "quota_exhausted", f"vượt hạn mức gọi Google API{tries}", message)
     if status == 403:
         return GoogleApiError(
             status,
@@ -160,14 +155,11 @@ def error_from_response(
         return GoogleApiError(
             status,
             "unauthenticated",
-            "Google từ chối thông tin xác thực "
-            "(khoá tài khoản dịch vụ không hợp lệ hoặc đã bị thu hồi)",
+            "Google từ chối thông tin xác thực (khoá tài khoản dịch vụ không hợp lệ hoặc đã bị thu hồi)",
             message,
         )
     if status == 429:
-        return GoogleApiError(
-            status, "quota_exhausted", f"vượt hạn mức gọi Google API{tries}", message
-        )
+        return GoogleApiError(status, "quota_exhausted", f"vượt hạn mức gọi Google API{tries}", message)
     if status >= 500:
         return GoogleApiError(
             status,
@@ -415,7 +407,8 @@ class GoogleSession(AuthorizedSession):
                     timeout=timeout,
                     **kwargs,
                 )
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
+                # TransportError: google-auth could not reach the token endpoint.
                 if attempt + 1 >= attempts:
                     err = error_from_exception(exc)
                     err.detail += f" sau {attempts} lần thử"
@@ -462,8 +455,7 @@ def credentials_path(configured: str | os.PathLike[str] | None = None) -> Path:
         raise GoogleApiError(
             None,
             "no_credentials",
-            "chưa có khoá Google: đặt [google] credentials trong cấu hình "
-            f"hoặc biến {CREDENTIALS_ENV}",
+            f"chưa có khoá Google: đặt [google] credentials trong cấu hình hoặc biến {CREDENTIALS_ENV}",
         )
     return Path(value)
 
@@ -472,9 +464,7 @@ def _read_key(path: Path) -> dict[str, Any]:
     try:
         info = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise GoogleApiError(
-            None, "no_credentials", f"không tìm thấy tệp khoá Google {path}"
-        ) from None
+        raise GoogleApiError(None, "no_credentials", f"không tìm thấy tệp khoá Google {path}") from None
     except (OSError, ValueError):
         raise GoogleApiError(
             None, "no_credentials", f"tệp khoá Google {path} không đọc được (không phải JSON)"
@@ -511,8 +501,7 @@ def load_credentials(
     raise GoogleApiError(
         None,
         "no_credentials",
-        f"tệp khoá Google {key_path} có loại {kind!r}; "
-        "cần 'service_account' hoặc 'authorized_user'",
+        f"tệp khoá Google {key_path} có loại {kind!r}; cần 'service_account' hoặc 'authorized_user'",
     )
 
 
@@ -576,9 +565,7 @@ class GoogleApi:
 
     def _check(self, resp: requests.Response, resource: str | None = None) -> Any:
         if resp.status_code >= 400:
-            raise error_from_response(
-                resp, resource, self.service_account, getattr(resp, "attempts", None)
-            )
+            raise error_from_response(resp, resource, self.service_account, getattr(resp, "attempts", None))
         return resp.json() if resp.content else None
 
     def values_batch_get(
@@ -623,7 +610,7 @@ class GoogleApi:
         )
 
     def list_files(
-        self, ids: Iterable[str], *, modified_after: str | None = None
+        self, ids: Iterable[str], *, modified_after: str | None = None, page_size: int = 1000
     ) -> dict[str, DriveFileInfo]:
         """Drive metadata of the wanted ids, in bulk.
 
@@ -643,7 +630,7 @@ class GoogleApi:
         while True:
             params = {
                 "q": q,
-                "pageSize": "1000",
+                "pageSize": str(page_size),
                 "fields": "nextPageToken,files(id,name,mimeType,modifiedTime,version)",
                 "supportsAllDrives": "true",
                 "includeItemsFromAllDrives": "true",

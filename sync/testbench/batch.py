@@ -129,8 +129,12 @@ _MIRRORS = (
 
 def _channel(x: float) -> float | int:
     """Sheets keeps 8-bit colour channels and answers them as 32-bit floats."""
-    q = int(max(0.0, min(1.0, float(x))) * 255 + 1e-6) / 255
-    text = f"{struct.unpack('f', struct.pack('f', q))[0]:.8g}"
+    q = int(max(0.0, min(1.0, float(x))) * 255 + 0.5 - 1e-7) / 255  # .5 rounds down
+    single = struct.unpack("f", struct.pack("f", q))[0]
+    for digits in range(1, 10):  # shortest text that reads back as the same 32-bit float
+        text = f"{single:.{digits}g}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+            break
     return int(float(text)) if float(text).is_integer() else float(text)
 
 

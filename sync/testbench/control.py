@@ -92,6 +92,7 @@ def add_fault(req: ApiRequest) -> Response:
         delay_s=float(body.get("delay_s", 0) or 0),
         body=body.get("body"),
         action=body.get("action"),
+        headers={str(k): str(v) for k, v in (body.get("headers") or {}).items()},
     )
     req.store.faults.append(fault)
     return Response(200, {"ok": True, "pending": len(req.store.faults)})

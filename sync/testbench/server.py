@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -312,17 +313,21 @@ class App:
                 store.count(route.name, resource)
             else:
                 store.auth_calls[route.name] += 1
-            fault = store.take_fault(route.name, resource)
+            fault = store.take_fault(route.name, resource, route.service in API_SERVICES)
+            generation = store.generation
         if fault is not None:
             if fault.delay_s:
                 time.sleep(fault.delay_s)
+                if store.generation != generation:
+                    # Reset while stalled (the client gave up, a new test began): drop it.
+                    return DISCONNECT
             if fault.action == DISCONNECT:
                 return DISCONNECT
             if fault.status is not None:
                 if fault.body is not None:
-                    return self._finish(route, Response(fault.status, fault.body))
+                    return self._finish(route, Response(fault.status, fault.body, fault.headers))
                 err = error_for_status(route.service, fault.status, PROJECT_NUMBER, route.name)
-                return self._finish(route, Response(err.status, err.body, err.headers))
+                return self._finish(route, Response(err.status, err.body, {**err.headers, **fault.headers}))
         with store.lock:
             try:
                 if route.service in API_SERVICES:
@@ -366,6 +371,12 @@ class _HTTPHandler(BaseHTTPRequestHandler):
     server_version = "ESF"
     sys_version = ""
     app: App
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm
+        # and the client's delayed ACK add ~40 ms to every keep-alive response.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
         if os.environ.get("SANGKIEN_TESTBENCH_LOG"):
@@ -418,6 +429,8 @@ class _Server(ThreadingHTTPServer):
 
 class Testbench:
     """A running testbench (see `start`). Use as a context manager or call `stop()`."""
+
+    __test__ = False  # not a pytest test class
 
     def __init__(self, server: _Server, app: App, credentials_path: Path, tmpdir: str | None) -> None:
         self._server = server

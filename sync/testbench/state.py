@@ -349,13 +349,16 @@ class Fault:
     delay_s: float = 0.0
     body: Any = None
     action: str | None = None  # "disconnect": close the connection without an answer
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. {"Retry-After": "2"}
 
-    def matches(self, method: str, resource: str | None) -> bool:
+    def matches(self, method: str, resource: str | None, api: bool = True) -> bool:
+        """A fault without a method (or `*`) hits API calls only; token and IAM calls are
+        faulted by naming them (`oauth2.token`)."""
         if self.times <= 0:
             return False
-        if self.method not in (None, "*", method) and not (
-            self.method.endswith("*") and method.startswith(self.method[:-1])
-        ):
+        if self.method in (None, "*"):
+            return api and (self.spreadsheet is None or self.spreadsheet == resource)
+        if self.method != method and not (self.method.endswith("*") and method.startswith(self.method[:-1])):
             return False
         return self.spreadsheet is None or self.spreadsheet == resource
 
@@ -372,6 +375,7 @@ class Store:
 
     def reset(self) -> None:
         with self.lock:
+            self.generation = getattr(self, "generation", 0) + 1
             self.files: dict[str, DriveFile] = {}
             self.spreadsheets: dict[str, Spreadsheet] = {}
             self.tokens: dict[str, TokenInfo] = getattr(self, "tokens", {})
@@ -404,9 +408,9 @@ class Store:
         }
 
     # faults
-    def take_fault(self, method: str, resource: str | None) -> Fault | None:
+    def take_fault(self, method: str, resource: str | None, api: bool = True) -> Fault | None:
         for fault in self.faults:
-            if fault.matches(method, resource):
+            if fault.matches(method, resource, api):
                 fault.times -= 1
                 return fault
         return None
