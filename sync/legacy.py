@@ -29,7 +29,7 @@ import re
 import string
 import sys
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -252,26 +252,55 @@ _MOJI_CONT: Final = "".join(
 _MOJIBAKE_RE: Final = re.compile(f"[{re.escape(_MOJI_LEAD)}][{re.escape(_MOJI_CONT)}]")
 
 
+# In UTF-8, à (C3 A0), Ơ (C6 A0), Ạ (E1 BA A0) and Ỡ (E1 BB A0) end in byte A0, which cp1252
+# shows as a no-break space; spreadsheets and cleaning often turn it into a plain space, which may
+# then have merged with a real space after the letter.
+_LOST_NBSP_RE: Final = re.compile("(Ã|Æ|Ä|Å|á[º»]) ")
+_MARK: Final = "\x00"
+
+
 def _fix_mojibake(s: str) -> str | None:
     """Undo one round of UTF-8-read-as-cp1252 (or Latin-1), or None when `s` is not exactly that.
 
     Exactness is the safety net: real Vietnamese text has letters outside cp1252 (ư ơ đ ạ …), and a
-    cp1252-only string (`Tô`, `Müller`) is almost never valid UTF-8 as bytes. One repair is tried:
-    `Ã` + space → `Ã` + no-break space, since à (C3 A0) is read as `Ã` + NBSP and spreadsheets or
-    our own cleaning often turn that NBSP into a plain space (`CÃ´ng Ä‘oÃ n`).
+    cp1252-only string (`Tô`, `Müller`) is almost never valid UTF-8 as bytes. One repair is tried
+    when the exact reading fails: a space after a lead character is read as the lost no-break
+    space, and whether the letter it completes was followed by a space is decided by syllable
+    spelling (`NgÃ nh` → `Ngành`, `vÃ tÃªn` → `và tên`).
     """
-    candidates = [s]
-    if "Ã " in s and _MOJIBAKE_RE.search(s) is not None:
-        candidates.append(s.replace("Ã ", "Ã\xa0"))
-    for candidate in candidates:
-        try:
-            raw = bytes(_CHAR_TO_CP1252[ch] for ch in candidate)
-            fixed = raw.decode("utf-8")
-        except (KeyError, UnicodeDecodeError):
-            continue
-        if fixed != s:
-            return fixed
-    return None
+    fixed = _utf8_from_cp1252(s)
+    if fixed is not None:
+        return fixed if fixed != s else None
+    if _MARK in s or _LOST_NBSP_RE.search(s) is None or _MOJIBAKE_RE.search(s) is None:
+        return None
+    fixed = _utf8_from_cp1252(_LOST_NBSP_RE.sub(lambda m: m.group(1) + "\xa0" + _MARK, s))
+    if fixed is None:
+        return None
+    return _resolve_marks(fixed)
+
+
+def _utf8_from_cp1252(s: str) -> str | None:
+    try:
+        return bytes(_CHAR_TO_CP1252[ch] for ch in s).decode("utf-8")
+    except (KeyError, UnicodeDecodeError):
+        return None
+
+
+def _resolve_marks(text: str) -> str:
+    """Each mark stands where a space may or may not have been: join the two parts around it when
+    that spells one syllable (`Ngà|nh`, `Sà|i`), else a space (`và|tên`)."""
+    parts = text.split(_MARK)
+    result = parts[0]
+    for nxt in parts[1:]:
+        head = result.rsplit(" ", 1)[-1]
+        tail = nxt.split(" ", 1)[0]
+        if not nxt or nxt.startswith(" "):
+            result += nxt  # the real space is still there
+        elif head and tail and is_vietnamese_syllable(head + tail):
+            result += nxt
+        else:
+            result += " " + nxt
+    return result
 
 
 def _make_mojibake(s: str) -> str:
@@ -461,14 +490,15 @@ _POS, _NEG, _AMB, _JUNK = 0, 1, 2, 3
 @lru_cache(maxsize=1 << 18)
 def _token_evidence(token: str, encoding: str) -> int | None:
     """What decoding one word tells: a syllable only after decoding (_POS), only before (_NEG),
-    both (_AMB), neither (_JUNK); None when decoding does not change the word."""
+    both (_AMB), neither (_JUNK); None when decoding does not change the word. A one-character
+    word is never evidence for an encoding (`Ø` in `Ø110` reads as TCVN3 `ỉ`)."""
     decoded = decode(token, encoding)
     if decoded == token:
         return None
     raw_ok = is_vietnamese_syllable(token)
     dec_ok = is_vietnamese_syllable(decoded)
     if dec_ok:
-        return _AMB if raw_ok else _POS
+        return _AMB if raw_ok or len(token) < 2 else _POS
     return _NEG if raw_ok else _JUNK
 
 
@@ -511,19 +541,20 @@ def scores(s: str) -> dict[str, dict[str, int]]:
 
 # Evidence levels of one cell.
 _NONE, _WEAK, _STRONG = 0, 1, 2
-# A strong cell tolerates this much counter-evidence (`neg` + `uni` words) per evidence word.
-_MAX_AGAINST_SHARE: Final = 0.2
+# A strong cell tolerates this many words that decoding would break, per evidence word.
+_MAX_NEG_SHARE: Final = 0.2
 
 
 @lru_cache(maxsize=1 << 16)
 def _classify(s: str) -> tuple[str | None, int]:
     """(encoding, level) of one string on its own evidence.
 
-    Strong: at least two words decode into syllables they were not, with counter-evidence (words
-    decoding would break, words already in Unicode) at most a fifth of that. Weak: one such word and
-    no counter-evidence at all — a short cell like `Lª` or `Coâ` that needs its row or column to
-    agree. Mojibake that round-trips exactly through cp1252 → UTF-8 is strong by itself. Two
-    encodings with equal evidence: undecided.
+    Strong: at least two words decode into syllables they were not, and words that decoding
+    would break are at most a fifth of that. Weak: one such word and nothing against it — a short
+    cell like `Lª` or `Coâ` that needs its row or column to agree. A cell that also holds
+    Unicode Vietnamese words (partly retyped) can only be strong, with nothing against it; only
+    its evidence words are decoded then. Mojibake that round-trips exactly through cp1252 → UTF-8
+    is strong by itself. Two encodings with equal evidence: undecided.
     """
     if s.isascii():
         return None, _NONE
@@ -535,12 +566,15 @@ def _classify(s: str) -> tuple[str | None, int]:
     best_pos = 0
     tie = False
     for enc, (pos, neg, _amb, _junk) in (("tcvn3", t3), ("vni", vni)):
-        against = neg + uni
-        if pos >= 2 and against <= _MAX_AGAINST_SHARE * pos:
+        if uni:
+            level = _STRONG if pos >= 2 and neg == 0 else _NONE
+        elif pos >= 2 and neg <= _MAX_NEG_SHARE * pos:
             level = _STRONG
-        elif pos >= 1 and against == 0:
+        elif pos >= 1 and neg == 0:
             level = _WEAK
         else:
+            level = _NONE
+        if level == _NONE:
             continue
         if pos > best_pos:
             best, best_level, best_pos, tie = enc, level, pos, False
@@ -567,17 +601,21 @@ def detect(s: str) -> str | None:
 
 
 def _decode_cell(s: str, encoding: str) -> str:
-    """Decode a cell, keeping any word that is a syllable already and would not be after decoding
-    (a Unicode word typed into an otherwise legacy cell)."""
+    """Decode a cell, keeping the words that are Unicode already (a cell partly retyped)."""
     if encoding == "mojibake":
         return decode(s, encoding)
-    t3, vni, _uni, _moji = _score_tuple(s)
-    if (t3 if encoding == "tcvn3" else vni)[1] == 0:
+    t3, vni, uni, _moji = _score_tuple(s)
+    if not uni and (t3 if encoding == "tcvn3" else vni)[1] == 0:
         return decode(s, encoding)
+    # Partly Unicode: decode only the words that are evidence; otherwise keep the words decoding
+    # would break.
+    keep = (_NEG, _AMB, _JUNK, None) if uni else (_NEG,)
 
     def one(match: re.Match[str]) -> str:
         token = match.group()
-        return token if _token_evidence(token, encoding) == _NEG else decode(token, encoding)
+        if token.isascii() or _token_evidence(token, encoding) in keep:
+            return token
+        return decode(token, encoding)
 
     return _TOKEN_RE.sub(one, s)
 
@@ -589,6 +627,8 @@ def _decode_cell(s: str, encoding: str) -> str:
 # Column support: a weak cell is converted when at least this share of its column's cells with
 # legacy evidence are strong for the same encoding.
 COLUMN_SUPPORT_SHARE: Final = 0.3
+_WEAK_COLUMN_MIN: Final = 3
+_WEAK_COLUMN_SHARE: Final = 0.8
 
 
 _STRONG_RE: Final = re.compile(f"[{re.escape(_STRONG_CLASS)}]")
@@ -698,6 +738,8 @@ def decode_frame(
         top = max(strong_counts.values(), default=0)
         supported = {enc for enc, n in strong_counts.items()
                      if n == top and n >= COLUMN_SUPPORT_SHARE * n_evidence}
+        if not supported:
+            supported = _weak_majority(seen.values(), n_evidence)
         chosen = sorted(
             (i, enc) for i, (enc, level) in seen.items()
             if enc is not None and level > _NONE
@@ -722,6 +764,18 @@ def decode_frame(
         marks[positions] = encodings
         found_cols[col] = marks
     return out, _found_frame(frame, found_cols)
+
+
+def _weak_majority(classes: Iterable[tuple[str | None, int]], n_evidence: int) -> set[str]:
+    """A column of short cells may have no strong cell at all (`Coâ`, `Cô khí soá 2` …): it
+    supports an encoding when at least `_WEAK_COLUMN_MIN` of its cells are evidence for it and
+    they are `_WEAK_COLUMN_SHARE` of its cells with evidence."""
+    counts: dict[str, int] = {}
+    for enc, level in classes:
+        if enc is not None and level > _NONE:
+            counts[enc] = counts.get(enc, 0) + 1
+    return {enc for enc, n in counts.items()
+            if n >= _WEAK_COLUMN_MIN and n >= _WEAK_COLUMN_SHARE * n_evidence}
 
 
 def _found_frame(frame: pd.DataFrame, found_cols: dict[object, np.ndarray]) -> pd.DataFrame:

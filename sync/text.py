@@ -319,11 +319,10 @@ def header_key(s: str) -> str:
     """
     if not isinstance(s, str):
         s = "" if s is None else str(s)
-    s = clean_text(s)
-    encoding = legacy.detect(s)
+    encoding = legacy.detect(s)  # before cleaning: mojibake needs its no-break spaces
     if encoding is not None:
         s = legacy.decode(s, encoding)
-    return _header_fold(s)
+    return _header_fold(clean_text(s))
 
 
 def header_row_keys(cells: Sequence[object]) -> list[str]:
