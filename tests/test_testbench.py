@@ -682,3 +682,41 @@ def test_iam_allowed_locations_is_answered_and_counted_as_auth(
     s = stats(fresh_testbench)
     assert s["auth"].get(name, 0) >= 1
     assert s["total"] == 1 and s["by_method"] == {"drive.files.list": 1}
+
+
+def test_atomic_tab_swap_in_one_batch(fresh_testbench: Testbench, google_session_factory: Any) -> None:
+    """The master's swap: fill a staging tab, then delete the old tab and rename the staging one
+    in a single batchUpdate."""
+    sid = seed(fresh_testbench, sheets=[{"title": "Sáng kiến", "values": [["cũ"]]}])
+    session = google_session_factory()
+    add = session.post(
+        f"{SHEETS}/{sid}:batchUpdate",
+        json={"requests": [{"addSheet": {"properties": {"title": "Sáng kiến (mới)"}}}]},
+    ).json()
+    new_id = add["replies"][0]["addSheet"]["properties"]["sheetId"]
+    session.put(
+        f"{SHEETS}/{sid}/values/'Sáng kiến (mới)'!A1",
+        params={"valueInputOption": "RAW"},
+        json={"values": [["=1+1", "mới"]]},
+    ).raise_for_status()
+    r = session.post(
+        f"{SHEETS}/{sid}:batchUpdate",
+        json={
+            "requests": [
+                {"deleteSheet": {"sheetId": 0}},
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": new_id, "title": "Sáng kiến", "index": 0},
+                        "fields": "title,index",
+                    }
+                },
+            ]
+        },
+    )
+    assert r.status_code == 200, r.text
+    got = session.get(
+        f"{SHEETS}/{sid}/values/'Sáng kiến'", params={"valueRenderOption": "UNFORMATTED_VALUE"}
+    ).json()
+    assert got["values"] == [["=1+1", "mới"]]  # RAW: text, not a formula (which would give 2)
+    dump = fresh_testbench.call("GET", f"/_testbench/spreadsheets/{sid}")
+    assert [(s["title"], s["properties"]["index"]) for s in dump["sheets"]] == [("Sáng kiến", 0)]

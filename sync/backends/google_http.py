@@ -333,7 +333,7 @@ def _retry_after(resp: requests.Response) -> float | None:
 
 
 def request_kind(method: str, url: str) -> str:
-    """ "read" or "write", as the Sheets quota counts them (batch reads are POSTs)."""
+    """Classify a request as the Sheets quota does: `read` or `write` (batch reads are POSTs)."""
     path = urlsplit(url).path
     if method.upper() in ("GET", "HEAD"):
         return "read"
@@ -380,7 +380,10 @@ class GoogleSession(AuthorizedSession):
         **kwargs: Any,
     ) -> requests.Response:
         if "_credential_refresh_attempt" in kwargs:
-            # google-auth re-sends after refreshing a token: that is its own loop, not ours.
+            # google-auth re-sends after refreshing a token: that is its own loop, not ours,
+            # but the re-sent request still counts.
+            with self._count_lock:
+                self.counts[request_kind(method, url)] += 1
             return super().request(
                 method,
                 url,
