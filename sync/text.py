@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -325,11 +325,15 @@ def header_key(s: str) -> str:
     return _header_fold(clean_text(s))
 
 
-def header_row_keys(cells: Sequence[object]) -> list[str]:
+def header_row_keys(
+    cells: Sequence[object], known: Collection[str] | None = None
+) -> list[str]:
     """`header_key` for every cell of one row, with the legacy encoding decided for the row: a
     header row is typed in one encoding, so cells too short to tell (`Ghi chó`, `Lo¹i`) follow the
-    others. Cells that are already Unicode Vietnamese are left alone."""
-    texts = [clean_text(c) if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
+    others. A cell that reads as words either way (`Ghi chó` is also Unicode "dog's note") takes
+    the reading found in `known` (header keys of the catalogue) when exactly one of them is;
+    otherwise the row's encoding. Cells with Unicode-only letters are never decoded."""
+    texts = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
     frame = pd.DataFrame({i: [t] for i, t in enumerate(texts)}, dtype=object)
     decoded, found = legacy.decode_frame(frame, list(frame.columns))
     votes: dict[str, int] = {}
@@ -338,11 +342,14 @@ def header_row_keys(cells: Sequence[object]) -> list[str]:
             votes[enc] = votes.get(enc, 0) + 1
     row_encoding = max(votes, key=lambda e: votes[e]) if votes else None
     keys = []
-    for text, value, enc in zip(texts, decoded.iloc[0].tolist(), found.iloc[0].tolist(),
-                                strict=True):
-        if enc is None and row_encoding in ("tcvn3", "vni") and _all_legacy_ok(text, row_encoding):
-            value = legacy.decode(text, row_encoding)
-        keys.append(_header_fold(value if isinstance(value, str) else text))
+    for raw, value, enc in zip(texts, decoded.iloc[0].tolist(), found.iloc[0].tolist(),
+                               strict=True):
+        key = _header_fold(clean_text(value))
+        if enc is None and row_encoding in ("tcvn3", "vni") and _all_legacy_ok(raw, row_encoding):
+            other = _header_fold(clean_text(legacy.decode(raw, row_encoding)))
+            if known is None or (other in known and key not in known):
+                key = other
+        keys.append(key)
     return keys
 
 

@@ -258,13 +258,13 @@ def test_short_cells_borrow_column_evidence() -> None:
     authors = [encode(n, "tcvn3") for n in names] + ["Hµ", "Lª"]
     frame = pd.DataFrame({"authors": authors, "n": range(len(authors))}, dtype=object)
     out, found = decode_frame(frame, ["authors"])
-    assert out["authors"].tolist() == names + ["Hà", "Lê"]
+    assert out["authors"].tolist() == [*names, "Hà", "Lê"]
     assert found["authors"].tolist() == ["tcvn3"] * len(authors)
     assert found["n"].isna().all()
     # The same short cells alone in a Unicode column are not converted.
-    frame = pd.DataFrame({"authors": names + ["Hµ", "Lª"]}, dtype=object)
+    frame = pd.DataFrame({"authors": [*names, "Hµ", "Lª"]}, dtype=object)
     out, found = decode_frame(frame, ["authors"])
-    assert out["authors"].tolist() == names + ["Hµ", "Lª"]
+    assert out["authors"].tolist() == [*names, "Hµ", "Lª"]
     assert found["authors"].isna().all()
 
 
@@ -296,7 +296,7 @@ def test_mojibake_cells_are_fixed() -> None:
     frame = pd.DataFrame({"title": [encode(p, "mojibake") for p in PHRASES[:20]] + ["Tô"]},
                          dtype=object)
     out, found = decode_frame(frame, ["title"])
-    assert out["title"].tolist() == PHRASES[:20] + ["Tô"]
+    assert out["title"].tolist() == [*PHRASES[:20], "Tô"]
     assert found["title"].tolist() == ["mojibake"] * 20 + [None]
 
 
