@@ -318,7 +318,7 @@ def create_permission(req: ApiRequest) -> Response:
         perm["allowFileDiscovery"] = bool(body.get("allowFileDiscovery", False))
     f.permissions = [p for p in f.permissions if p["id"] != perm["id"] or p.get("role") == "owner"]
     f.permissions.append(perm)
-    req.store.touch(f, req.principal)
+    req.store.touch(f, content=False)
     return Response(200, select(perm, req.param("fields") or DEFAULT_PERMISSION_FIELDS))
 
 
@@ -351,5 +351,5 @@ def delete_permission(req: ApiRequest) -> Response:
     if perm.get("role") == "owner":
         raise drive_error(403, "The owner of a file cannot be removed.", "cannotRemoveOwner")
     f.permissions.remove(perm)
-    req.store.touch(f, req.principal)
+    req.store.touch(f, content=False)
     return Response(204, None)

@@ -416,10 +416,13 @@ class Store:
         return None
 
     # files
-    def touch(self, file: DriveFile, actor: str | None = None) -> None:
-        """A change: `modifiedTime` strictly increases (ms) and `version` goes up by one."""
-        file.modified_ms = max(self.clock.now_ms(), file.modified_ms + 1)
+    def touch(self, file: DriveFile, actor: str | None = None, content: bool = True) -> None:
+        """A change: `version` goes up by one; a change of the file itself (not of its sharing)
+        also moves `modifiedTime`, strictly increasing at millisecond precision."""
         file.version += 1
+        if not content:
+            return
+        file.modified_ms = max(self.clock.now_ms(), file.modified_ms + 1)
         if actor:
             file.last_modifying = actor
 
