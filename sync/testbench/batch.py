@@ -85,6 +85,14 @@ def _apply_fields(target: dict, source: dict, fields: str) -> None:
         return
     for path in _mask_paths(fields):
         parts = path.split(".")
+        # A colour and its `…Style` twin are one setting: writing one replaces the other.
+        twin = _TWINS.get(parts[-1])
+        if twin:
+            holder: Any = target
+            for part in parts[:-1]:
+                holder = holder.get(part, {}) if isinstance(holder, dict) else {}
+            if isinstance(holder, dict):
+                holder.pop(twin, None)
         src: Any = source
         dst = target
         for part in parts[:-1]:
@@ -125,6 +133,7 @@ _MIRRORS = (
     ("foregroundColor", "foregroundColorStyle"),
     ("tabColor", "tabColorStyle"),
 )
+_TWINS = {a: b for a, b in _MIRRORS} | {b: a for a, b in _MIRRORS}
 
 
 def _channel(x: float) -> float | int:
@@ -156,6 +165,8 @@ def clean(value: Any) -> Any:
         if out.get(style) in ({}, {"rgbColor": {}}) and not out.get(plain):
             out.pop(style, None)
             out.pop(plain, None)
+        elif out.get(style) == {} and plain in out:
+            out.pop(style, None)
     return out
 
 

@@ -322,9 +322,12 @@ def clear_values(txn: Txn, text: str) -> str:
     return a1.format_range(sheet.title, r0, c0, r1, c1)
 
 
-def find_table(sheet: Sheet, r0: int, c0: int, r1: int, c1: int) -> tuple[int, int, int, int] | None:
-    """The 'table' `values.append` appends to: the block of filled cells connected to the first
-    filled cell of the search range (rows first, then columns)."""
+def find_table(
+    sheet: Sheet, r0: int, c0: int, r1: int, c1: int, whole_sheet: bool = False
+) -> tuple[int, int, int, int] | None:
+    """The 'table' `values.append` appends to: the block of filled cells connected to the range's
+    first cell when a range was given and that cell is filled, else to the last filled cell
+    (row-major) — what the API answers as `tableRange` in gspread's recordings."""
     filled = {
         (r, c)
         for (r, c), cell in sheet.cells.items()
@@ -332,7 +335,7 @@ def find_table(sheet: Sheet, r0: int, c0: int, r1: int, c1: int) -> tuple[int, i
     }
     if not filled:
         return None
-    start = min(filled)
+    start = (r0, c0) if (r0, c0) in filled and not whole_sheet else max(filled)
     seen = {start}
     todo = [start]
     while todo:

@@ -343,7 +343,8 @@ def values_append(req: ApiRequest) -> Response:
     insert = req.param("insertDataOption", "OVERWRITE")
     txn = grid.Txn(ss)
     sheet, r0, c0, r1, c1 = grid.resolve_read(txn.ss, req.match["range"])
-    table = grid.find_table(sheet, r0, c0, r1, c1)
+    whole = txn.ss.resolve(req.match["range"])[1] is None
+    table = grid.find_table(sheet, r0, c0, r1, c1, whole_sheet=whole)
     if table is None:
         start_r, start_c = r0, c0
     else:

@@ -245,6 +245,15 @@ class Spreadsheet:
         try:
             return sheet, a1.parse_cells(cells)
         except a1.RangeSyntaxError:
+            named = next((n for n in self.named_ranges if n["name"] == cells), None)
+            if named is not None and int(named["range"].get("sheetId", 0)) == sheet.sheet_id:
+                g = named["range"]
+                return sheet, a1.CellRange(
+                    g.get("startRowIndex"),
+                    g.get("endRowIndex"),
+                    g.get("startColumnIndex"),
+                    g.get("endColumnIndex"),
+                )
             raise invalid_argument(f"Unable to parse range: {text}") from None
 
 
