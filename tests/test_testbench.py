@@ -720,3 +720,16 @@ def test_atomic_tab_swap_in_one_batch(fresh_testbench: Testbench, google_session
     assert got["values"] == [["=1+1", "mới"]]  # RAW: text, not a formula (which would give 2)
     dump = fresh_testbench.call("GET", f"/_testbench/spreadsheets/{sid}")
     assert [(s["title"], s["properties"]["index"]) for s in dump["sheets"]] == [("Sáng kiến", 0)]
+
+
+def test_spreadsheet_error_values(fresh_testbench: Testbench, google_session_factory: Any) -> None:
+    """What a unit's broken formulas look like to a reader (the product's `formula_error`)."""
+    sid = seed(
+        fresh_testbench,
+        sheets=[{"title": "S", "values": [["=1/0", "=NA()", "='Đã xoá'!A1", "=FOO()", "=2*3"]]}],
+    )
+    session = google_session_factory(gh.READONLY_SCOPES)
+    got = session.get(
+        f"{SHEETS}/{sid}/values/S!A1:E1", params={"valueRenderOption": "UNFORMATTED_VALUE"}
+    ).json()
+    assert got["values"] == [["#DIV/0!", "#N/A", "#REF!", "#NAME?", 6]]

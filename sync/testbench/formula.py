@@ -143,7 +143,10 @@ class _Parser:
             rng = parse_cells(cells or "")
         except RangeSyntaxError as exc:
             raise _Err("REF", f"Unresolved sheet name '{text}'.") from exc
-        grid = self.resolve(title, rng)
+        try:
+            grid = self.resolve(title, rng)
+        except ValueError:
+            raise _Err("REF", f"Unresolved sheet name '{title}'.") from None
         if rng.single:
             return _unwrap(grid[0][0] if grid and grid[0] else None)
         return [[_unwrap(v) for v in row] for row in grid]
@@ -160,6 +163,8 @@ class _Parser:
                     break
                 if sep not in (",", ";"):
                     raise _Err("ERROR", "Formula parse error.")
+        if name == "NA":
+            raise _Err("N_A", "Value not available.")
         if name in NETWORK_FUNCTIONS:
             raise _Err("N_A", f"Could not fetch url for {name}.")
         flat = [v for a in args for v in (_flatten(a) if isinstance(a, list) else [a])]
