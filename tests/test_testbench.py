@@ -733,3 +733,31 @@ def test_spreadsheet_error_values(fresh_testbench: Testbench, google_session_fac
         f"{SHEETS}/{sid}/values/S!A1:E1", params={"valueRenderOption": "UNFORMATTED_VALUE"}
     ).json()
     assert got["values"] == [["#DIV/0!", "#N/A", "#REF!", "#NAME?", 6]]
+
+
+def test_serve_entry_point_prints_url_and_writes_key(tmp_path: Any) -> None:
+    """`sangkien testbench` calls `serve(host, port, credentials_out)`: blocking, prints the URL."""
+    import signal
+    import subprocess
+    import sys
+
+    key = tmp_path / "sa.json"
+    code = (
+        "from pathlib import Path; from sync.testbench.server import serve; "
+        f"serve('127.0.0.1', 0, Path({str(key)!r}))"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        first = proc.stdout.readline() if proc.stdout else ""
+        url = first.strip().rsplit(" ", 1)[-1]
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url + "/_testbench/health", timeout=5) as resp:
+            assert json.loads(resp.read())["ok"] is True
+        info = json.loads(key.read_text())
+        assert info["type"] == "service_account"
+        assert info["token_uri"] == "https://oauth2.googleapis.com/token"
+        assert info["client_email"].endswith(".iam.gserviceaccount.com")
+        assert oct(key.stat().st_mode & 0o777) == "0o600"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
