@@ -492,7 +492,12 @@ def _make(host: str, port: int, credentials_out: Path | None) -> Testbench:
 def start(port: int = 0, credentials_out: Path | None = None, host: str = "127.0.0.1") -> Testbench:
     """Start a testbench in a background thread (port 0 = any free port)."""
     bench = _make(host, port, credentials_out)
-    thread = threading.Thread(target=bench._server.serve_forever, name="sangkien-testbench", daemon=True)
+    thread = threading.Thread(
+        target=bench._server.serve_forever,
+        kwargs={"poll_interval": 0.05},  # a quick stop() in tests
+        name="sangkien-testbench",
+        daemon=True,
+    )
     thread.start()
     bench._thread = thread
     return bench
