@@ -371,6 +371,7 @@ class _HTTPHandler(BaseHTTPRequestHandler):
     server_version = "ESF"
     sys_version = ""
     app: App
+    verbose = False
 
     def setup(self) -> None:
         super().setup()
@@ -379,7 +380,7 @@ class _HTTPHandler(BaseHTTPRequestHandler):
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def log_message(self, format: str, *args: Any) -> None:
-        if os.environ.get("SANGKIEN_TESTBENCH_LOG"):
+        if self.verbose or os.environ.get("SANGKIEN_TESTBENCH_LOG"):
             super().log_message(format, *args)
 
     def _dispatch(self) -> None:
@@ -472,7 +473,7 @@ class Testbench:
         return f"Testbench(url={self.url!r}, service_account={self.service_account_email!r})"
 
 
-def _make(host: str, port: int, credentials_out: Path | None) -> Testbench:
+def _make(host: str, port: int, credentials_out: Path | None, verbose: bool = False) -> Testbench:
     app = App()
     key = auth.new_service_account_key(app.store, SERVICE_ACCOUNT_EMAIL)
     tmpdir = None
@@ -484,7 +485,7 @@ def _make(host: str, port: int, credentials_out: Path | None) -> Testbench:
     fd = os.open(credentials_out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         json.dump(key, fh, indent=2)
-    handler = type("Handler", (_HTTPHandler,), {"app": app})
+    handler = type("Handler", (_HTTPHandler,), {"app": app, "verbose": verbose})
     server = _Server((host, port), handler)
     return Testbench(server, app, credentials_out, tmpdir)
 
@@ -503,9 +504,10 @@ def start(port: int = 0, credentials_out: Path | None = None, host: str = "127.0
     return bench
 
 
-def serve(host: str, port: int, credentials_out: Path | None) -> None:
-    """Run the testbench in the foreground until interrupted; prints where it listens."""
-    bench = _make(host, port, credentials_out)
+def serve(host: str, port: int, credentials_out: Path | None, verbose: bool = False) -> None:
+    """Run the testbench in the foreground until interrupted; prints where it listens.
+    `verbose` logs every request line to stderr (also `SANGKIEN_TESTBENCH_LOG=1`)."""
+    bench = _make(host, port, credentials_out, verbose)
     print(f"Testbench đang chạy tại {bench.url}", flush=True)
     print(f"Khoá tài khoản dịch vụ: {bench.credentials_path}", flush=True)
     print(
