@@ -80,6 +80,7 @@ class Config:
     email: EmailConfig
     digests: DigestsConfig
     state_path: Path
+    source_roots: tuple[Path, ...] = ()
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     @property
@@ -220,6 +221,11 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
             "hoặc gsheet:<id>#<tab>."
         )
 
+    # Local unit files must live in the project folder (the folder holding the config folder) or
+    # in a folder the coordinator lists explicitly: a registry row cannot make us read /etc/….
+    extra_roots = registry.strings("allowed_roots", ())
+    source_roots = (base.parent, *(_path(r, base) for r in extra_roots))
+
     master = _Section(file, "master", raw.get("master", {}))
     master_target = master.text("target", "../out/master.xlsx") or "../out/master.xlsx"
     if not master_target.startswith(GSHEET_PREFIX) and not master_target.lower().endswith(".xlsx"):
@@ -282,5 +288,6 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
             master_url=digests.text("master_url", "") or "",
         ),
         state_path=_path(state.text("path", "../out/state.sqlite") or "../out/state.sqlite", base),
+        source_roots=source_roots,
         raw=raw,
     )

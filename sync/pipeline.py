@@ -126,7 +126,7 @@ def load_units(config: Config) -> list[Unit]:
         from sync.backends.gsheets import registry_loader
 
         loader = registry_loader(config)
-    return load_registry(config.registry, loader)
+    return load_registry(config.registry, loader, config.source_roots)
 
 
 # --------------------------------------------------------------------------------------------------

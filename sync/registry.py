@@ -7,7 +7,7 @@ so a coordinator fixes the whole list in one pass. A bad registry is a configura
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,11 @@ MAX_LISTED_PROBLEMS = 30
 GridLoader = Callable[[str], tuple[Grid, str]]
 
 
-def load_registry(locator: str, gsheet_loader: GridLoader | None = None) -> list[Unit]:
+def load_registry(locator: str, gsheet_loader: GridLoader | None = None,
+                  source_roots: Sequence[Path] = ()) -> list[Unit]:
     """Units in registry order. `gsheet_loader` reads a `gsheet:<id>#<tab>` registry (the Google
-    backend provides it; the core stays free of network code)."""
+    backend provides it; the core stays free of network code). When `source_roots` is given, a
+    local `Nguồn` outside all of them is refused."""
     if locator.startswith(GSHEET_PREFIX):
         if gsheet_loader is None:
             raise ConfigError(f"Danh sách đơn vị {locator}: chưa cấu hình truy cập Google.")
@@ -35,10 +37,10 @@ def load_registry(locator: str, gsheet_loader: GridLoader | None = None) -> list
             grid, label = gsheet_loader(locator)
         except SourceError as exc:
             raise ConfigError(f"Không đọc được danh sách đơn vị {locator}: {exc.detail}.") from None
-        return parse_registry(grid, label, base_dir=Path.cwd())
+        return parse_registry(grid, label, base_dir=Path.cwd(), source_roots=source_roots)
     path = Path(locator)
     grid = read_registry_file(path)
-    return parse_registry(grid, str(path), base_dir=path.parent)
+    return parse_registry(grid, str(path), base_dir=path.parent, source_roots=source_roots)
 
 
 def read_registry_file(path: Path) -> Grid:
@@ -84,7 +86,8 @@ def _find_header(grid: Grid) -> tuple[int, dict[str, int]]:
     return -1, {}
 
 
-def parse_registry(grid: Grid, label: str, base_dir: Path) -> list[Unit]:
+def parse_registry(grid: Grid, label: str, base_dir: Path,
+                   source_roots: Sequence[Path] = ()) -> list[Unit]:
     header_index, columns = _find_header(grid)
     if header_index < 0:
         raise ConfigError(
@@ -146,6 +149,12 @@ def parse_registry(grid: Grid, label: str, base_dir: Path) -> list[Unit]:
                     f"{where}: Nguồn «{source}» của {code} phải là tệp .xlsx, .csv hoặc "
                     "gsheet:<mã bảng tính>."
                 )
+            elif source_roots and not _inside(Path(resolve_locator(source, base_dir)), source_roots):
+                problems.append(
+                    f"{where}: Nguồn «{source}» của {code} nằm ngoài thư mục dự án "
+                    f"({source_roots[0]}); chỉ đọc tệp trong thư mục dự án hoặc thư mục khai báo ở "
+                    "[registry] allowed_roots."
+                )
         rows.append({
             "code": code, "name": values.get("name", ""), "parent": values.get("parent") or None,
             "members": members or 0, "source": source, "emails": emails, "sector": sector,
@@ -179,6 +188,12 @@ def parse_registry(grid: Grid, label: str, base_dir: Path) -> list[Unit]:
         )
         for row in rows
     ]
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    """True when `path` (symlinks resolved) lies in one of `roots`."""
+    real = path.resolve()
+    return any(real.is_relative_to(root.resolve()) for root in roots)
 
 
 def _members(value: Any) -> int | None:
