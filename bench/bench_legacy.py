@@ -56,8 +56,18 @@ def _name(rng: random.Random) -> str:
 
 
 def make_frame(rows: int, seed: int = 1) -> pd.DataFrame:
-    """A unit-sheet-like frame; distinct values are generated once and sampled, as in real sheets
-    where names, units and fields repeat and titles mostly do not."""
+    """A unit-sheet-like frame (object columns, mixed cells)."""
+    return make_frame_with_truth(rows, seed)[0]
+
+
+def make_frame_with_truth(
+    rows: int, seed: int = 1
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], np.ndarray]:
+    """(frame, the columns before legacy encoding, the legacy encoding of each row or None).
+
+    Distinct values are generated once and sampled, as in real sheets where names, units and
+    fields repeat and titles mostly do not. (The truth is not kept in `frame.attrs`: pandas
+    deep-copies attrs on every column access.)"""
     rng = random.Random(seed)
     n_titles = max(rows * 4 // 5, 1)
     titles = [f"{rng.choice(ACTIONS)} {rng.choice(OBJECTS)} {rng.choice(PLACES)}".strip()
@@ -86,15 +96,49 @@ def make_frame(rows: int, seed: int = 1) -> pd.DataFrame:
     note[np_rng.choice(rows, size=rows // 100, replace=False)] = None
     frame["note"] = note
     # ~0.5 % of rows in TCVN3 and ~0.5 % in VNI, whole rows as when a unit pastes an old file.
+    truth = {c: frame[c].to_numpy(dtype=object).copy() for c in frame.columns}
+    row_encoding = np.full(rows, None, dtype=object)
+    picked = np_rng.permutation(rows)
+    start = 0
     for enc, share in (("tcvn3", 0.005), ("vni", 0.005)):
-        rows_enc = np_rng.choice(rows, size=int(rows * share), replace=False)
+        rows_enc = picked[start:start + int(rows * share)]
+        start += len(rows_enc)
+        row_encoding[rows_enc] = enc
         for c in ("title", "authors", "workplace", "summary"):
             values = frame[c].to_numpy(dtype=object)
             values[rows_enc] = [legacy.encode(v, enc) for v in values[rows_enc]]
             frame[c] = values
     # Readers deliver object columns (strings mixed with numbers, dates and None); pandas 3 would
     # otherwise infer its pyarrow-backed `str` dtype for all-string columns.
-    return frame.astype(object)
+    return frame.astype(object), truth, row_encoding
+
+
+def accuracy(frame: pd.DataFrame, out: pd.DataFrame, found: pd.DataFrame,
+             truth: dict[str, np.ndarray], row_encoding: np.ndarray) -> dict[str, int]:
+    """Compare decode_frame's output with the text before encoding."""
+    stats = {"legacy cells": 0, "converted right": 0, "converted, case lost": 0, "missed": 0,
+             "unicode converted (must be 0)": 0, "wrong text": 0}
+    for c in frame.columns:
+        before = frame[c].to_numpy(dtype=object)
+        after = out[c].to_numpy(dtype=object)
+        marks = found[c].to_numpy(dtype=object)
+        for i in np.flatnonzero(marks != None):  # noqa: E711 - elementwise on object arrays
+            if before[i] is truth[c][i] or before[i] == truth[c][i]:
+                stats["unicode converted (must be 0)"] += 1
+        for i in np.flatnonzero(row_encoding != None):  # noqa: E711
+            if not isinstance(truth[c][i], str) or before[i] == truth[c][i]:
+                continue
+            stats["legacy cells"] += 1
+            expected = unicodedata.normalize("NFC", truth[c][i])  # encoding normalises
+            if marks[i] is None:
+                stats["missed"] += 1
+            elif after[i] == expected:
+                stats["converted right"] += 1
+            elif after[i].lower() == expected.lower():  # TCVN3 has no capital toned letters
+                stats["converted, case lost"] += 1
+            else:
+                stats["wrong text"] += 1
+    return stats
 
 
 def _time(label: str, fn, repeat: int = 1) -> float:  # type: ignore[no-untyped-def]
@@ -115,7 +159,7 @@ def main() -> None:
     print(f"python {platform.python_version()}, pandas {pd.__version__}, "
           f"{platform.machine()} {platform.processor() or ''}".strip())
     start = time.perf_counter()
-    frame = make_frame(args.rows, args.seed)
+    frame, truth, row_encoding = make_frame_with_truth(args.rows, args.seed)
     print(f"generated {len(frame):,} rows x {frame.shape[1]} text columns in "
           f"{time.perf_counter() - start:.1f} s")
     columns = list(frame.columns)
@@ -130,6 +174,7 @@ def main() -> None:
     enc = result["enc"]
     counts = enc.stack().value_counts().to_dict() if enc.notna().any().any() else {}
     print(f"  converted cells: {counts}")
+    print(f"  accuracy: {accuracy(frame, result['out'], result['enc'], truth, row_encoding)}")
     out = result["out"]
     _time("clean_series (title)", lambda: text.clean_series(out["title"]))
     _time("clean_series (6 columns)", lambda: [text.clean_series(out[c]) for c in columns])

@@ -404,17 +404,29 @@ _INITIALS: Final = (
 )
 
 
+_VOWELS: Final = frozenset("aăâeêioôơuưy")
+# Open rhymes of two vowels whose tone sits on the first (`mía`, `của`, `kéo`, `tôi`), and those
+# that take it on either (`hòa`/`hoà`); in every other rhyme it sits on the last vowel before the
+# final consonant, or on the middle one of three (`người`, `khoái`).
+_TONE_FIRST: Final = frozenset(
+    "ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu".split()  # noqa: SIM905
+)
+_TONE_EITHER: Final = frozenset(("oa", "oe", "uy"))
+
+
 @lru_cache(maxsize=1 << 16)
 def is_vietnamese_syllable(word: str) -> bool:
     """True when `word` (any case, NFC or NFD) is spelled like one Vietnamese syllable.
 
-    Structure only (initial + vowel cluster + final, at most one tone, and the rule that syllables
-    ending in c/ch/p/t carry the acute or dot tone); it does not know the dictionary. That is enough
-    to tell `C«ng` (no) from `Công` (yes) and `Coâng` (no) from `Công` (yes).
+    Structure only (initial + vowel cluster + final, at most one tone, on a vowel that may carry
+    it, and the rule that syllables ending in c/ch/p/t carry the acute or dot tone); it does not
+    know the dictionary. That is enough to tell `C«ng` (no) from `Công` (yes), `Coâng` (no) from
+    `Công` (yes) and `Leõ` (no) from `Lê` (yes).
     """
     word = unicodedata.normalize("NFC", word).lower()
     bases: list[str] = []
     tone = ""
+    tone_at = -1
     for ch in word:
         if "a" <= ch <= "z":
             bases.append(ch)
@@ -427,15 +439,37 @@ def is_vietnamese_syllable(word: str) -> bool:
             if tone:
                 return False  # two tones
             tone = mark
+            tone_at = len(bases)
         bases.append(base)
     plain = "".join(bases)
     for rhyme in _iter_syllable_splits(plain):
-        if tone and tone not in ("acute", "dot") and rhyme.endswith(_STOP_FINALS):
+        if rhyme.endswith(_STOP_FINALS) and tone not in ("acute", "dot"):
             continue
-        if not tone and rhyme.endswith(_STOP_FINALS):
+        if rhyme.startswith("oo") and tone in ("hook", "tilde", "dot"):
+            continue  # xoong, goòng, moóc: never `oõ` (TCVN3 reading of VNI `Coâng`)
+        if tone and not _tone_in_place(rhyme, tone_at - (len(plain) - len(rhyme))):
             continue
         return True
     return False
+
+
+def _tone_in_place(rhyme: str, at: int) -> bool:
+    """Whether the tone at index `at` of `rhyme` sits on a vowel that may carry it."""
+    vowels = [i for i, ch in enumerate(rhyme) if ch in _VOWELS]
+    if at not in vowels:
+        return False
+    if len(vowels) == 1:
+        return True
+    nucleus = rhyme[vowels[0]:vowels[-1] + 1]
+    open_rhyme = vowels[-1] == len(rhyme) - 1
+    position = vowels.index(at)
+    if open_rhyme and nucleus in _TONE_EITHER:
+        return True
+    if open_rhyme and nucleus in _TONE_FIRST:
+        return position == 0
+    if open_rhyme and len(vowels) == 3:
+        return position == 1
+    return position == len(vowels) - 1
 
 
 def _iter_syllable_splits(plain: str) -> list[str]:
@@ -539,50 +573,55 @@ def scores(s: str) -> dict[str, dict[str, int]]:
     return out
 
 
-# Evidence levels of one cell.
-_NONE, _WEAK, _STRONG = 0, 1, 2
+# Evidence levels of one cell for one encoding.
+_NONE, _AMBIG, _WEAK, _STRONG = 0, 1, 2, 3
 # A strong cell tolerates this many words that decoding would break, per evidence word.
 _MAX_NEG_SHARE: Final = 0.2
+_LEVEL_ENCODINGS: Final = ("tcvn3", "vni")
+
+
+def _level(pos: int, neg: int, amb: int, uni: int) -> int:
+    if uni:
+        # Partly Unicode (retyped): only clear evidence counts, and only its words are decoded.
+        return _STRONG if pos >= 2 and neg == 0 else _NONE
+    if pos >= 2 and neg <= _MAX_NEG_SHARE * pos:
+        return _STRONG
+    if pos >= 1 and neg == 0:
+        return _WEAK
+    if amb >= 1 and neg == 0:
+        return _AMBIG
+    return _NONE
 
 
 @lru_cache(maxsize=1 << 16)
-def _classify(s: str) -> tuple[str | None, int]:
-    """(encoding, level) of one string on its own evidence.
+def _classify(s: str) -> tuple[tuple[int, int], tuple[int, int], bool]:
+    """Evidence of one string on its own: ((TCVN3 level, pos), (VNI level, pos), mojibake).
 
     Strong: at least two words decode into syllables they were not, and words that decoding
     would break are at most a fifth of that. Weak: one such word and nothing against it — a short
-    cell like `Lª` or `Coâ` that needs its row or column to agree. A cell that also holds
-    Unicode Vietnamese words (partly retyped) can only be strong, with nothing against it; only
-    its evidence words are decoded then. Mojibake that round-trips exactly through cp1252 → UTF-8
-    is strong by itself. Two encodings with equal evidence: undecided.
+    cell like `Lª` or `Coâ`. Ambiguous: every word reads as Vietnamese both ways (`Vò` is TCVN3
+    for Vũ and the Unicode word vò). A cell that also holds Unicode Vietnamese words (partly
+    retyped) can only be strong. Mojibake that round-trips exactly through cp1252 → UTF-8 is
+    decisive by itself.
     """
     if s.isascii():
-        return None, _NONE
+        return (_NONE, 0), (_NONE, 0), False
     t3, vni, uni, moji = _score_tuple(s)
     if moji:
-        return "mojibake", _STRONG
-    best: str | None = None
-    best_level = _NONE
-    best_pos = 0
-    tie = False
-    for enc, (pos, neg, _amb, _junk) in (("tcvn3", t3), ("vni", vni)):
-        if uni:
-            level = _STRONG if pos >= 2 and neg == 0 else _NONE
-        elif pos >= 2 and neg <= _MAX_NEG_SHARE * pos:
-            level = _STRONG
-        elif pos >= 1 and neg == 0:
-            level = _WEAK
-        else:
-            level = _NONE
-        if level == _NONE:
-            continue
-        if pos > best_pos:
-            best, best_level, best_pos, tie = enc, level, pos, False
-        elif pos == best_pos:
-            tie = True
-    if tie:
-        return None, _NONE
-    return best, best_level
+        return (_NONE, 0), (_NONE, 0), True
+    return (_level(t3[0], t3[1], t3[2], uni), t3[0]), (_level(vni[0], vni[1], vni[2], uni), vni[0]), False
+
+
+def _best(levels: tuple[tuple[int, int], tuple[int, int]], minimum: int) -> str | None:
+    """The encoding with the highest (level, evidence) at or above `minimum`; None on a tie."""
+    (l3, p3), (lv, pv) = levels
+    r3 = (l3, p3) if l3 >= minimum else None
+    rv = (lv, pv) if lv >= minimum else None
+    if r3 is None or rv is None:
+        return "tcvn3" if r3 is not None else ("vni" if rv is not None else None)
+    if r3 == rv:
+        return None
+    return "tcvn3" if r3 > rv else "vni"
 
 
 def detect(s: str) -> str | None:
@@ -590,14 +629,17 @@ def detect(s: str) -> str | None:
 
     Decided on word evidence, not single characters: a word counts for an encoding when it is not a
     Vietnamese syllable as it stands and becomes one when decoded; a word that is already a
-    syllable counts against it. So `Công`, `Ô tô`, `hoà` (VNI would read `hồ`), `Müller` or
-    `café` return None, `C«ng ®oµn` returns "tcvn3" and `Coâng ñoaøn` "vni". One word of evidence
-    is enough here (`Lª` → "tcvn3"); `decode_frame` is stricter with short cells.
+    syllable counts against it or is ambiguous. So `Công`, `Ô tô`, `hoà` (VNI would read `hồ`),
+    `Müller` or `café` return None, `C«ng ®oµn` returns "tcvn3" and `Coâng ñoaøn` "vni". One word
+    of evidence is enough here (`Lª` → "tcvn3"); `decode_frame` is stricter with short cells and
+    settles ambiguous ones with their row and column.
     """
     if not isinstance(s, str) or s.isascii():
         return None
-    enc, level = _classify(s)
-    return enc if level > _NONE else None
+    t3, vni, moji = _classify(s)
+    if moji:
+        return "mojibake"
+    return _best((t3, vni), _WEAK)
 
 
 def _decode_cell(s: str, encoding: str) -> str:
@@ -690,63 +732,49 @@ def decode_frame(
     found_cols: dict[object, np.ndarray] = {}
     present = [c for c in dict.fromkeys(columns)
                if c in frame.columns and isinstance(frame[c], pd.Series)]  # skip duplicate labels
-    cands: dict[object, dict[int, tuple[str | None, int]]] = {}
+    Levels = tuple[tuple[int, int], tuple[int, int], bool]
+    cands: dict[object, dict[int, Levels]] = {}
     row_strong: dict[int, set[str]] = {}
 
     def examine(col: object, positions: list[int]) -> None:
-        series = frame[col]
         seen = cands.setdefault(col, {})
         new = [i for i in positions if i not in seen]
-        for i, value in zip(new, series.iloc[new].tolist(), strict=True):
-            enc, level = _classify(value) if isinstance(value, str) else (None, _NONE)
-            seen[i] = (enc, level)
-            if level == _STRONG and enc is not None:
-                row_strong.setdefault(i, set()).add(enc)
+        for i, value in zip(new, frame[col].iloc[new].tolist(), strict=True):
+            levels = _classify(value) if isinstance(value, str) else _NO_EVIDENCE
+            seen[i] = levels
+            strong = "mojibake" if levels[2] else _best(levels[:2], _STRONG)
+            if strong is not None:
+                row_strong.setdefault(i, set()).add(strong)
 
     # 1. Cheap pre-screen of every column.
     for col in present:
         examine(col, _screen(frame[col], full=False))
-    # 2. Second look with the full pattern (VNI pairs such as `oâ`, `aù` that contain no
-    #    legacy-only character) where legacy text is already known: rows with a strong cell, and
-    #    columns where strong cells are common.
+    # 2. Second look where legacy text is known to be: every non-ASCII cell of rows with a strong
+    #    cell (TCVN3 `NguyÔn`, VNI `Coâng` carry no legacy-only character), and every non-ASCII
+    #    cell of columns where strong cells are common.
     if row_strong:
         rows = sorted(row_strong)
         for col in present:
             values = frame[col].iloc[rows].to_numpy(dtype=object)
-            hits = _screen_object(values, _PRESCREEN_RE)
-            examine(col, [rows[k] for k in hits])
+            examine(col, [rows[k] for k in _screen_object(values, _ANY_RE)])
         for col in present:
-            n_strong = sum(1 for _enc, level in cands.get(col, {}).values() if level == _STRONG)
-            if not n_strong:
-                continue
+            n_strong = sum(1 for lv in cands.get(col, {}).values()
+                           if lv[2] or _best(lv[:2], _STRONG) is not None)
             series = frame[col]
-            if _is_arrow_string(series):
-                continue  # its pre-screen already used the full pattern
-            if n_strong >= _COLUMN_RESCAN_SHARE * len(series):
-                examine(col, _screen(series, full=True))
+            if n_strong and n_strong >= _COLUMN_RESCAN_SHARE * len(series):
+                values = series.to_numpy(dtype=object, copy=False)
+                examine(col, _screen_object(values, _ANY_RE))
     # 3. Decide and convert.
     for col, seen in cands.items():
-        n_evidence = 0
-        strong_counts: dict[str, int] = {}
-        for enc, level in seen.values():
-            if level > _NONE:
-                n_evidence += 1
-                if level == _STRONG and enc is not None:
-                    strong_counts[enc] = strong_counts.get(enc, 0) + 1
-        if not n_evidence:
-            continue
-        top = max(strong_counts.values(), default=0)
-        supported = {enc for enc, n in strong_counts.items()
-                     if n == top and n >= COLUMN_SUPPORT_SHARE * n_evidence}
-        if not supported:
-            supported = _weak_majority(seen.values(), n_evidence)
-        chosen = sorted(
-            (i, enc) for i, (enc, level) in seen.items()
-            if enc is not None and level > _NONE
-            and (level == _STRONG or enc in supported or enc in row_strong.get(i, ()))
-        )
+        supported = _column_support(seen.values())
+        chosen: list[tuple[int, str]] = []
+        for i, levels in seen.items():
+            enc = _decide(levels, supported, row_strong.get(i, set()))
+            if enc is not None:
+                chosen.append((i, enc))
         if not chosen:
             continue
+        chosen.sort()
         positions = [i for i, _enc in chosen]
         encodings = [enc for _i, enc in chosen]
         source = frame[col]
@@ -766,15 +794,59 @@ def decode_frame(
     return out, _found_frame(frame, found_cols)
 
 
-def _weak_majority(classes: Iterable[tuple[str | None, int]], n_evidence: int) -> set[str]:
-    """A column of short cells may have no strong cell at all (`Coâ`, `Cô khí soá 2` …): it
-    supports an encoding when at least `_WEAK_COLUMN_MIN` of its cells are evidence for it and
-    they are `_WEAK_COLUMN_SHARE` of its cells with evidence."""
-    counts: dict[str, int] = {}
-    for enc, level in classes:
-        if enc is not None and level > _NONE:
-            counts[enc] = counts.get(enc, 0) + 1
-    return {enc for enc, n in counts.items()
+_NO_EVIDENCE: Final = ((_NONE, 0), (_NONE, 0), False)
+_ANY_RE: Final = re.compile(".", re.DOTALL)
+
+
+def _decide(
+    levels: tuple[tuple[int, int], tuple[int, int], bool], supported: set[str], row: set[str]
+) -> str | None:
+    """The encoding to convert one cell from, or None.
+
+    Strong cells decide alone; a weak cell needs its row (a strong cell of the same encoding) or
+    its column; an ambiguous cell needs both. When both encodings qualify, the stronger evidence
+    wins, then the one of its row, then the one of its column.
+    """
+    if levels[2]:
+        return "mojibake"
+    ok = []
+    for enc, (level, pos) in zip(_LEVEL_ENCODINGS, levels[:2], strict=True):
+        if level == _STRONG or (
+            level == _WEAK and (enc in supported or enc in row)
+        ) or (level == _AMBIG and enc in supported and enc in row):
+            ok.append((level, pos, enc in row, enc in supported, enc))
+    if not ok:
+        return None
+    ok.sort(reverse=True)
+    if len(ok) == 2 and ok[0][:4] == ok[1][:4]:
+        return None
+    return ok[0][4]
+
+
+def _column_support(classes: Iterable[tuple[tuple[int, int], tuple[int, int], bool]]) -> set[str]:
+    """Encodings a column supports: its strong cells are at least `COLUMN_SUPPORT_SHARE` of the
+    column's cells with evidence (a column may hold both encodings); or, for columns of short cells with
+    no strong cell (`Coâ`, `Cô khí soá 2` …), at least `_WEAK_COLUMN_MIN` cells are evidence for
+    one encoding and they are `_WEAK_COLUMN_SHARE` of its cells with evidence."""
+    strong: dict[str, int] = {}
+    weak: dict[str, int] = {}
+    n_evidence = 0
+    for levels in classes:
+        if levels[2]:
+            continue
+        enc = _best(levels[:2], _WEAK)
+        if enc is None:
+            continue
+        n_evidence += 1
+        weak[enc] = weak.get(enc, 0) + 1
+        if _best(levels[:2], _STRONG) == enc:
+            strong[enc] = strong.get(enc, 0) + 1
+    if not n_evidence:
+        return set()
+    out = {enc for enc, n in strong.items() if n >= COLUMN_SUPPORT_SHARE * n_evidence}
+    if out:
+        return out
+    return {enc for enc, n in weak.items()
             if n >= _WEAK_COLUMN_MIN and n >= _WEAK_COLUMN_SHARE * n_evidence}
 
 
