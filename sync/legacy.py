@@ -852,7 +852,12 @@ def _column_support(classes: Iterable[tuple[tuple[int, int], tuple[int, int], bo
 
 def _found_frame(frame: pd.DataFrame, found_cols: dict[object, np.ndarray]) -> pd.DataFrame:
     """The encodings frame: the shape of `frame`, None except where a cell was converted."""
-    data = np.full(frame.shape, None, dtype=object)
-    for col, marks in found_cols.items():
-        data[:, frame.columns.get_loc(col)] = marks
-    return pd.DataFrame(data, index=frame.index, columns=frame.columns, dtype=object, copy=False)
+    if not frame.columns.is_unique:
+        data = np.full(frame.shape, None, dtype=object)
+        for col, marks in found_cols.items():
+            data[:, frame.columns.get_loc(col)] = marks
+        return pd.DataFrame(data, index=frame.index, columns=frame.columns, dtype=object)
+    columns = {col: found_cols[col] if col in found_cols
+               else np.full(len(frame), None, dtype=object) for col in frame.columns}
+    return pd.DataFrame(columns, index=frame.index, columns=frame.columns, dtype=object,
+                        copy=False)

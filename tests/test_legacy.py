@@ -322,6 +322,11 @@ def test_non_strings_untouched_and_shape_kept() -> None:
         assert out.loc[idx, "a"] is frame.loc[idx, "a"]
     assert out.loc[12, "a"] is None and out.loc[15, "a"] is pd.NA
     assert frame.loc[10, "a"] == "C«ng ®oµn Tæng c«ng ty"  # input not modified
+    # The two frames are the caller's: writing one cell touches nothing else.
+    found.loc[11, "b"] = "vni"
+    out.loc[11, "b"] = "y"
+    assert found["a"].isna().sum() == 7 and found.loc[12, "b"] is None
+    assert frame.loc[11, "b"] == "x" and out.loc[12, "b"] == "x"
 
 
 def test_decode_frame_on_pandas_string_dtype() -> None:
