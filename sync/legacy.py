@@ -642,6 +642,7 @@ def detect(s: str) -> str | None:
     return _best((t3, vni), _WEAK)
 
 
+@lru_cache(maxsize=1 << 16)
 def _decode_cell(s: str, encoding: str) -> str:
     """Decode a cell, keeping the words that are Unicode already (a cell partly retyped)."""
     if encoding == "mojibake":
