@@ -153,5 +153,72 @@ def testbench(port: int, credentials_out: Path | None, verbose: bool) -> None:
     serve("127.0.0.1", port, credentials_out)
 
 
+# -- digests (issue 6): `report` and `run`; the work is in sync.report.commands --------------------
+
+def _today_option(func: F) -> F:
+    """Hidden `--today YYYY-MM-DD` (also `SANGKIEN_TODAY`): which day the digests think it is."""
+    return click.option("--today", "today", type=click.DateTime(formats=["%Y-%m-%d"]),
+                        default=None, hidden=True)(func)
+
+
+@main.command()
+@common_options
+@click.option("--period", type=click.Choice(["week", "month", "quarter", "year"]), default=None,
+              help="Kỳ báo cáo (mặc định theo [digests] period); lấy kỳ gần nhất đã kết thúc.")
+@click.option("--preview", "preview_dir", type=click.Path(path_type=Path), default=None,
+              metavar="THƯ_MỤC", help="Ghi thư ra .html, .txt, .eml để xem trước; không gửi.")
+@click.option("--send", is_flag=True, help="Gửi thư (mỗi kỳ chỉ gửi một lần).")
+@click.option("--force", is_flag=True, help="Cùng --send: gửi lại cả thư đã gửi của kỳ này.")
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@_today_option
+@handle_errors
+def report(config_path: Path | None, verbose: bool, period: str | None, preview_dir: Path | None,
+           send: bool, force: bool, as_json: bool, today: Any) -> None:
+    """Soạn thư tổng hợp cho lãnh đạo và thư phản hồi cho từng đơn vị của một kỳ."""
+    from sync.report import commands
+
+    config = _config(config_path)
+    delivered = commands.report(config, period, preview_dir, send, force,
+                                today.date() if today else None)
+    if as_json:
+        click.echo(json.dumps(delivered.as_json(), ensure_ascii=False))
+    else:
+        for line in commands.describe(delivered):
+            click.echo(line)
+        if preview_dir is not None:
+            click.echo(f"Bản xem trước: {preview_dir}")
+    sys.exit(EXIT_FAILED if delivered.failed else 0)
+
+
+@main.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="In tóm tắt lần chạy dạng JSON.")
+@_today_option
+@handle_errors
+def run(config_path: Path | None, verbose: bool, as_json: bool, today: Any) -> None:
+    """Việc của lịch chạy tự động: đồng bộ, rồi gửi các thư tổng hợp đến hạn (mỗi kỳ một lần)."""
+    from sync.console import print_summary, reporter_for
+    from sync.report import commands
+
+    config = _config(config_path)
+    outcome = commands.run(config, reporter_for(sys.stderr, quiet=as_json),
+                           today.date() if today else None)
+    if as_json:
+        click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
+    else:
+        print_summary(outcome.sync.summary, sys.stdout, verbose)
+        for line in outcome.messages:
+            click.echo(line)
+        if outcome.write_back is not None:
+            wb = outcome.write_back
+            click.echo(f"Ghi lỗi vào bảng tính đơn vị: {len(wb['written'])} đã ghi, "
+                       f"{len(wb['unchanged'])} không đổi, {len(wb['errors'])} lỗi")
+            for code, detail in wb["errors"].items():
+                click.echo(f"  {code}: {detail}")
+        if outcome.digests is not None:
+            for line in commands.describe(outcome.digests):
+                click.echo(line)
+    sys.exit(outcome.exit_code)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -49,3 +49,29 @@ def datetime(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%d/%m/%Y %H:%M")
+
+
+# -- digests: changes and counts ------------------------------------------------------------------
+
+MINUS = "\u2212"  # a real minus sign, as typeset Vietnamese text uses
+
+
+def signed(value: int | float | None) -> str:
+    """`+12`, `−3`, `0`: a change in a count."""
+    if value is None:
+        return ""
+    if value == 0:
+        return "0"
+    text = format_decimal(abs(value), locale=LOCALE)
+    return ("+" if value > 0 else MINUS) + text
+
+
+def percent_points(delta: float | None, digits: int = 1) -> str:
+    """`+1,2 điểm %` from a change of 0.012 in a rate; `0,0 điểm %` when it did not move."""
+    if delta is None:
+        return ""
+    points = round(delta * 100, digits)
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    text = format_decimal(abs(points), format=pattern, locale=LOCALE)
+    sign = "+" if points > 0 else (MINUS if points < 0 else "")
+    return f"{sign}{text} điểm %"

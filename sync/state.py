@@ -262,3 +262,59 @@ class State:
         return pd.DataFrame(rows, columns=["run_id", "at", "unit_code", "name", "members",
                                            "target", "participants", "rate", "initiatives",
                                            "benefit_vnd"])
+
+    # -- digests sent: the send-once ledger (used by sync.report.sending) ---------------------------
+    # One row per (period, kind, recipient). status: pending (about to be handed to the transport)
+    # → sent | failed (retried by the next run) | rejected (the server refused it for good).
+    # `payload` keeps the exact message bytes so a retry sends the same message (same Message-ID).
+
+    _DIGEST_COLUMNS = ("period_key", "kind", "recipient", "status", "attempts", "last_error",
+                       "message_id", "sent_at", "updated_at")
+
+    def digest_entries(self, period_key: str | None = None,
+                       statuses: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """Ledger rows (without payloads), optionally of one period and/or some statuses."""
+        sql = f"SELECT {', '.join(self._DIGEST_COLUMNS)} FROM digests WHERE 1=1"
+        args: list[Any] = []
+        if period_key is not None:
+            sql += " AND period_key = ?"
+            args.append(period_key)
+        if statuses:
+            sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
+            args.extend(statuses)
+        rows = self.db.execute(sql + " ORDER BY period_key, kind, recipient", args).fetchall()
+        return [dict(zip(self._DIGEST_COLUMNS, row, strict=True)) for row in rows]
+
+    def digest_payload(self, period_key: str, kind: str, recipient: str) -> bytes | None:
+        row = self.db.execute(
+            "SELECT payload FROM digests WHERE period_key = ? AND kind = ? AND recipient = ?",
+            (period_key, kind, recipient)).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    def digest_pending(self, period_key: str, kind: str, recipient: str, message_id: str,
+                       payload: bytes, at: str) -> None:
+        """Record an attempt before the transport gets the message (a crash right after leaves
+        it pending, so the next run sends it again rather than never)."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO digests (period_key, kind, recipient, status, attempts, message_id, "
+                "updated_at, payload) VALUES (?, ?, ?, 'pending', 1, ?, ?, ?) "
+                "ON CONFLICT (period_key, kind, recipient) DO UPDATE SET status = 'pending', "
+                "attempts = attempts + 1, message_id = excluded.message_id, "
+                "updated_at = excluded.updated_at, payload = excluded.payload",
+                (period_key, kind, recipient, message_id, at, payload))
+
+    def digest_sent(self, period_key: str, kind: str, recipient: str, at: str) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET status = 'sent', sent_at = ?, updated_at = ?, last_error = NULL "
+                "WHERE period_key = ? AND kind = ? AND recipient = ?",
+                (at, at, period_key, kind, recipient))
+
+    def digest_failed(self, period_key: str, kind: str, recipient: str, error: str, at: str,
+                      permanent: bool = False) -> None:
+        with self.transaction():
+            self.db.execute(
+                "UPDATE digests SET status = ?, last_error = ?, updated_at = ? "
+                "WHERE period_key = ? AND kind = ? AND recipient = ?",
+                ("rejected" if permanent else "failed", error, at, period_key, kind, recipient))
