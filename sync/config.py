@@ -49,6 +49,7 @@ class SmtpConfig:
     security: str
     username: str | None
     password_env: str | None
+    timeout_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class EmailConfig:
 @dataclass(frozen=True, slots=True)
 class DigestsConfig:
     period: str
+    periods: tuple[str, ...]  # every kind sent, most frequent first (`period` alone by default)
     leaders: tuple[str, ...]
     unit_feedback: bool
     write_back: bool
@@ -247,6 +249,18 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
     security = smtp.choice("security", SMTP_SECURITY, "starttls")
 
     digests = _Section(file, "digests", raw.get("digests", {}))
+    period = digests.choice("period", PERIODS, "month")
+    periods = digests.strings("periods", (period,))
+    for kind in periods:
+        if kind not in PERIODS:
+            raise ConfigError(f"{file}: khoá [digests] periods có kỳ lạ {kind!r}; chọn trong: "
+                              f"{', '.join(PERIODS)}.")
+    if not periods:
+        raise ConfigError(f"{file}: khoá [digests] periods phải là danh sách, ví dụ "
+                          '["month", "quarter", "year"].')
+    smtp_timeout = smtp.get("timeout_s", (int, float), 30)
+    if smtp_timeout <= 0:
+        raise ConfigError(f"{file}: khoá [email.smtp] timeout_s phải là số giây lớn hơn 0.")
     state = _Section(file, "state", raw.get("state", {}))
 
     return Config(
@@ -277,11 +291,13 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
                 security=security,
                 username=smtp.text("username", None),
                 password_env=smtp.text("password_env", None),
+                timeout_s=float(smtp_timeout),
             ),
             gmail_user=email.text("gmail_user", None),
         ),
         digests=DigestsConfig(
-            period=digests.choice("period", PERIODS, "month"),
+            period=period,
+            periods=tuple(k for k in PERIODS if k in periods),
             leaders=digests.strings("leaders", ()),
             unit_feedback=digests.get("unit_feedback", bool, True),
             write_back=digests.get("write_back", bool, False),

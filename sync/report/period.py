@@ -20,7 +20,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 
-from sync.config import PERIODS, Config
+from sync.config import Config
 from sync.errors import ConfigError
 
 TODAY_ENV = "SANGKIEN_TODAY"
@@ -141,27 +141,9 @@ def today(override: dt.date | None = None) -> dt.date:
 
 
 def configured_periods(config: Config) -> tuple[str, ...]:
-    """`[digests] periods` (a list, e.g. `["month", "quarter", "year"]`: the programme reviews
-    monthly, quarterly and yearly), else the single `[digests] period`. Ordered from the most
-    frequent kind; duplicates removed."""
-    section = config.raw.get("digests", {})
-    value = section.get("periods") if isinstance(section, dict) else None
-    if value is None:
-        return (config.digests.period,)
-    if isinstance(value, str):
-        value = [v.strip() for v in value.replace(",", ";").split(";") if v.strip()]
-    if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise ConfigError(
-            f"{config.path}: khoá [digests] periods phải là danh sách, ví dụ "
-            f'["month", "quarter", "year"] (đang là {value!r}).'
-        )
-    for kind in value:
-        if kind not in PERIODS:
-            raise ConfigError(
-                f"{config.path}: khoá [digests] periods có kỳ lạ {kind!r}; chọn trong: "
-                f"{', '.join(PERIODS)}."
-            )
-    return tuple(k for k in PERIODS if k in value)
+    """`[digests] periods` (e.g. `["month", "quarter", "year"]`: the programme reviews monthly,
+    quarterly and yearly), else the single `[digests] period`; most frequent kind first."""
+    return config.digests.periods
 
 
 def due_periods(config: Config, on: dt.date) -> list[Period]:

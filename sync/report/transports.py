@@ -33,7 +33,6 @@ from sync.config import Config
 from sync.errors import ConfigError
 from sync.report.message import Outgoing
 
-DEFAULT_SMTP_TIMEOUT_S = 30.0
 _FILE_SAFE = re.compile(r"[^A-Za-z0-9@._+-]")
 
 
@@ -294,23 +293,12 @@ class GmailTransport:
         return str(reply.get("id", item.message_id))
 
 
-def smtp_timeout(config: Config) -> float:
-    """`[email.smtp] timeout_s` (seconds for connect and each reply; default 30)."""
-    section = config.raw.get("email", {}).get("smtp", {})
-    value = section.get("timeout_s", DEFAULT_SMTP_TIMEOUT_S) if isinstance(section, dict) else (
-        DEFAULT_SMTP_TIMEOUT_S)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ConfigError(f"{config.path}: khoá [email.smtp] timeout_s phải là số giây lớn hơn 0 "
-                          f"(đang là {value!r}).")
-    return float(value)
-
-
 def make_transport(config: Config) -> Transport:
     email = config.email
     if email.transport == "smtp":
         smtp = email.smtp
         return SmtpTransport(smtp.host, smtp.port, smtp.security, smtp.username,
-                             smtp.password_env, timeout=smtp_timeout(config))
+                             smtp.password_env, timeout=smtp.timeout_s)
     if email.transport == "gmail":
         return GmailTransport(config)
     return OutboxTransport(email.outbox)
