@@ -9,10 +9,13 @@ reader opens either the previous master or the new one, never half of one.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import html
 import io
 import math
 import os
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,10 +32,16 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 
 class XlsxWorkbook:
-    """A unit's `.xlsx` file opened from its bytes (the payload kept as its snapshot)."""
+    """A unit's `.xlsx` file opened from its bytes (the payload kept as its snapshot).
+
+    python-calamine reads the cells. Three things it does not give are read from the sheet's XML,
+    only when the XML shows they are there: error cells (calamine returns `''` for `#REF!`, which
+    would hide a formula error as an empty cell), hidden rows, and vertically merged cells (a value
+    merged down over several rows is what a person sees in each of them)."""
 
     def __init__(self, data: bytes, name: str = "") -> None:
         self.name = name
+        self._data = data
         if data.startswith(_OLE_MAGIC):
             raise SourceError(
                 "source_unreachable",
@@ -57,11 +66,99 @@ class XlsxWorkbook:
     def read(self, tab: str) -> Grid:
         try:
             sheet = self._book.get_sheet_by_name(tab)
-            return sheet.to_python(skip_empty_area=False)
+            grid = sheet.to_python(skip_empty_area=False)
+            merged = sheet.merged_cell_ranges or []
         except (CalamineError, ValueError, OSError) as exc:
             raise SourceError(
                 "source_unreachable", f"không đọc được tab «{tab}» của tệp {self.name} ({_short(exc)})"
             ) from None
+        xml = self._sheet_xml(tab)
+        if xml is not None and b't="e"' in xml:
+            _put_error_cells(grid, xml)
+        _fill_vertical_merges(grid, merged)
+        return grid
+
+    def hidden_rows(self, tab: str) -> set[int]:
+        """Sheet row numbers (1-based) hidden in the unit's file."""
+        xml = self._sheet_xml(tab)
+        if xml is None or (b'hidden="1"' not in xml and b"hidden=\"true\"" not in xml):
+            return set()
+        return {int(m.group(1) or m.group(2)) for m in _HIDDEN_ROW.finditer(xml)}
+
+    def _sheet_xml(self, tab: str) -> bytes | None:
+        """The worksheet part of `tab`, found through workbook.xml and its relationships."""
+        try:
+            with zipfile.ZipFile(io.BytesIO(self._data)) as archive:
+                workbook = archive.read("xl/workbook.xml")
+                rels = archive.read("xl/_rels/workbook.xml.rels")
+                rel_id = None
+                for m in _SHEET_TAG.finditer(workbook):
+                    attrs = dict(_ATTR.findall(m.group(1)))
+                    if html.unescape(attrs.get(b"name", b"").decode("utf-8")) == tab:
+                        rel_id = attrs.get(b"r:id")
+                        break
+                if rel_id is None:
+                    return None
+                for m in _REL_TAG.finditer(rels):
+                    attrs = dict(_ATTR.findall(m.group(1)))
+                    if attrs.get(b"Id") == rel_id:
+                        target = attrs.get(b"Target", b"").decode("utf-8")
+                        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                        return archive.read(path)
+        except (KeyError, zipfile.BadZipFile, OSError, UnicodeDecodeError):
+            return None
+        return None
+
+
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)/?>")
+_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)/?>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"'
+                         rb'|<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
+_REF = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for char in letters:
+        index = index * 26 + (ord(char) - 64)
+    return index - 1
+
+
+def _put_error_cells(grid: Grid, xml: bytes) -> None:
+    """Write the text of every error cell (`t="e"`) into the grid calamine returned."""
+    for m in _CELL.finditer(xml):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        if attrs.get(b"t") != b"e" or b"r" not in attrs:
+            continue
+        value = _VALUE.search(m.group(2) or b"")
+        ref = _REF.fullmatch(attrs[b"r"].decode("ascii", "replace"))
+        if not value or not ref:
+            continue
+        row, col = int(ref.group(2)) - 1, _column_index(ref.group(1))
+        while len(grid) <= row:
+            grid.append([])
+        cells = grid[row]
+        while len(cells) <= col:
+            cells.append("")
+        cells[col] = html.unescape(value.group(1).decode("utf-8", "replace"))
+
+
+def _fill_vertical_merges(grid: Grid, merged: list[Any]) -> None:
+    """A value merged down a column shows in every row of the merge; horizontal merges are left
+    alone (a title spread over columns must not become the authors)."""
+    for (top, left), (bottom, right) in merged:
+        if left != right or bottom <= top or top >= len(grid) or left >= len(grid[top]):
+            continue
+        value = grid[top][left]
+        if value in ("", None):
+            continue
+        for row in range(top + 1, min(bottom, len(grid) - 1) + 1):
+            cells = grid[row]
+            if left < len(cells) and cells[left] in ("", None):
+                cells[left] = value
 
 
 def _short(exc: BaseException) -> str:
@@ -116,9 +213,9 @@ class XlsxMaster:
     def write(self, tables: Sequence[Table]) -> None:
         import xlsxwriter
 
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.xlsx")
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             book = xlsxwriter.Workbook(
                 str(tmp),
                 {
@@ -138,19 +235,24 @@ class XlsxMaster:
             book.close()
             os.replace(tmp, self.path)
         except PermissionError:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise MasterWriteError(
                 f"Không ghi được {self.path}: tệp đang mở trong chương trình khác hoặc không có "
                 "quyền ghi. Đóng tệp rồi chạy lại; master cũ vẫn nguyên vẹn."
             ) from None
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise MasterWriteError(
                 f"Không ghi được {self.path} ({exc.strerror or exc}); master cũ vẫn nguyên vẹn."
             ) from None
         except BaseException:
-            tmp.unlink(missing_ok=True)
+            _remove(tmp)
             raise
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 class _Formats:
