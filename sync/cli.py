@@ -141,6 +141,26 @@ def doctor(config_path: Path | None, verbose: bool) -> None:
 
 
 @main.command()
+@common_options
+@click.option("--only", multiple=True, metavar="MÃ", help="Chỉ chuẩn bị bảng tính của các đơn vị này.")
+@click.option("--share", is_flag=True,
+              help="Chia sẻ bảng tính (quyền chỉnh sửa) cho email liên hệ của đơn vị.")
+@click.option("--template-out", type=click.Path(path_type=Path), default=None, metavar="TỆP",
+              help="Nơi ghi mẫu .xlsx cho đơn vị không dùng Google (mặc định: mau-sang-kien.xlsx "
+                   "cạnh tệp trạng thái).")
+@handle_errors
+def provision(config_path: Path | None, verbose: bool, only: tuple[str, ...], share: bool,
+              template_out: Path | None) -> None:
+    """Chuẩn bị bảng tính của đơn vị theo mẫu: tiêu đề, danh sách chọn, định dạng, hướng dẫn."""
+    from sync.provision import run_provision
+
+    report = run_provision(_config(config_path), only, share, template_out)
+    for line in report.lines():
+        click.echo(line)
+    sys.exit(EXIT_FAILED if report.failed else 0)
+
+
+@main.command()
 @click.option("--port", type=int, default=8089, show_default=True, help="Cổng (chỉ 127.0.0.1).")
 @click.option("--credentials-out", type=click.Path(path_type=Path), default=None,
               help="Ghi khoá tài khoản dịch vụ mà testbench chấp nhận vào tệp này.")

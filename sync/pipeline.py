@@ -148,8 +148,13 @@ def _extract(payload: Payload) -> UnitSheet:
 
 def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBackend],
          options: SyncOptions, reporter: Reporter) -> list[PulledSource]:
-    """Every unit with a source → its sheet from a fresh read or its last good snapshot."""
+    """Every unit with a source → its sheet from a fresh read or its last good snapshot.
+    A source whose last attempt failed is read again even if it looks unchanged."""
     previous: dict[str, SnapshotInfo] = state.snapshot_infos() if state else {}
+    if state is not None:
+        failed = {code for code, (status, _) in state.last_attempts().items()
+                  if status in ("stale", "error")}
+        previous = {code: info for code, info in previous.items() if code not in failed}
     with_source = [u for u in units if u.source]
     wanted = [u for u in with_source if not options.only or u.code in options.only]
     reporter.sources_started(len(wanted))
