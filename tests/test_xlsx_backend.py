@@ -65,7 +65,7 @@ def test_master_write_is_atomic_and_keeps_text_as_text(tmp_path: Path) -> None:
     columns = (Column("Tên", "text"), Column("Tiền", "money"), Column("Ngày", "date"),
                Column("Tỷ lệ", "percent"))
     frame = pd.DataFrame({"Tên": ["=1+1", "+84 912", "@SUM(A1)", "-5", "bình thường"],
-                          "Tiền": [1_500_000, None, 0, 3, 4],
+                          "Tiền": [1_500_000, None, 0, 3, "không tính được"],
                           "Ngày": [dt.date(2022, 1, 2), None, None, None, None],
                           "Tỷ lệ": [0.105, 0.2, None, 1.0, 0.0]})
     XlsxMaster(target).write([Table("Tab", columns, frame)])
@@ -74,6 +74,7 @@ def test_master_write_is_atomic_and_keeps_text_as_text(tmp_path: Path) -> None:
     assert all(sheet.cell(r, 1).data_type == "s" for r in range(2, 7))
     assert sheet.cell(2, 2).value == 1_500_000 and sheet.cell(2, 2).number_format == "#,##0"
     assert sheet.cell(2, 3).is_date and sheet.cell(2, 4).number_format == "0.0%"
+    assert sheet.cell(6, 2).value == "không tính được" and sheet.cell(3, 2).value is None
     assert not [p for p in tmp_path.iterdir() if p.name != "master.xlsx"]  # no temp file left
 
     # A write that fails half-way leaves the previous master untouched and no temp file.

@@ -301,7 +301,9 @@ def _write_table(book: Any, formats: _Formats, table: Table) -> None:
             value = values[i]
             if value is None:
                 continue
-            if how == "number":
+            if isinstance(value, str):  # a word in a number column ("không tính được")
+                sheet.write_string(row, col, value)
+            elif how == "number":
                 sheet.write_number(row, col, value, fmt)
             elif how == "datetime":
                 sheet.write_datetime(row, col, value, fmt)
@@ -330,7 +332,9 @@ def _as_python(values: pd.Series, kind: str) -> list[Any]:
     """Column values as plain Python objects ready for xlsxwriter, None for empty."""
     if kind in ("int", "money", "percent"):
         numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-        return [None if math.isnan(v) else v for v in numbers.tolist()]
+        words = values.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
+        return [raw if word else (None if math.isnan(v) else v)
+                for v, raw, word in zip(numbers.tolist(), values.tolist(), words, strict=True)]
     if kind in ("date", "datetime"):
         stamps = pd.to_datetime(values, errors="coerce")
         out: list[Any] = []
