@@ -637,6 +637,9 @@ class GoogleApi:
                 "fields": "nextPageToken,files(id,name,mimeType,modifiedTime,version)",
                 "supportsAllDrives": "true",
                 "includeItemsFromAllDrives": "true",
+                # Sources may live in a Shared Drive the service account is a member of: those
+                # files are not "shared with me", only the allDrives corpus lists them.
+                "corpora": "allDrives",
             }
             if token:
                 params["pageToken"] = token
