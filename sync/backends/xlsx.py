@@ -210,12 +210,20 @@ class XlsxMaster:
     def describe(self) -> str:
         return str(self.path)
 
+    def _remove_leftovers(self) -> None:
+        """Temp files of writers that were killed half-way (their pid is gone)."""
+        for leftover in self.path.parent.glob(f".{self.path.stem}.*.tmp.xlsx"):
+            pid = leftover.name[len(self.path.stem) + 2:].split(".", 1)[0]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                _remove(leftover)
+
     def write(self, tables: Sequence[Table]) -> None:
         import xlsxwriter
 
         tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.xlsx")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._remove_leftovers()
             book = xlsxwriter.Workbook(
                 str(tmp),
                 {
@@ -248,6 +256,18 @@ class XlsxMaster:
         except BaseException:
             _remove(tmp)
             raise
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
 
 
 def _remove(path: Path) -> None:
