@@ -34,9 +34,9 @@ import numpy as np
 
 from sync.similarity import Titles
 
-__all__ = ["CAP", "BlockStats", "candidate_pairs", "pairs_within_groups"]
+__all__ = ["CAP", "BlockStats", "candidate_pairs", "pairs_within_groups", "sorted_distinct"]
 
-CAP: Final = 24
+CAP: Final = 16
 _POSITIONS: Final = 512
 # Titles of 6+ words (two typos allowed): five segments, keys on every three of them. Titles of
 # 4–5 words (one typo): four segments, keys on every three.
@@ -108,12 +108,12 @@ def pairs_within_groups(keys: np.ndarray, owner: np.ndarray, cap: int, width: in
         _PAIRS_AT_ONCE, int(pair_counts.sum()) + _PAIRS_AT_ONCE, _PAIRS_AT_ONCE), side="right")
     codes: list[np.ndarray] = []
     begin = 0
-    for end in [*np.unique(cuts).tolist(), len(sel_sizes)]:
+    for end in [*sorted(set(cuts.tolist())), len(sel_sizes)]:
         if end <= begin:
             continue
         codes.append(_expand(sel_starts[begin:end], sel_sizes[begin:end], who, width))
         begin = end
-    return _distinct(codes), over_keys, over_owners
+    return sorted_distinct(codes), over_keys, over_owners
 
 
 _PAIRS_AT_ONCE: Final = 1 << 22
@@ -135,10 +135,10 @@ def _expand(starts: np.ndarray, sizes: np.ndarray, who: np.ndarray, width: int) 
     del a, b
     code = np.minimum(left, right) * np.int64(width) + np.maximum(left, right)
     code = code[left != right]
-    return _distinct([code])
+    return sorted_distinct([code])
 
 
-def _distinct(parts: list[np.ndarray]) -> np.ndarray:
+def sorted_distinct(parts: list[np.ndarray]) -> np.ndarray:
     """Sorted distinct values of the concatenated parts (sort + diff: numpy's hash-based
     `unique` is far slower on tens of millions of int64)."""
     if not parts:
@@ -285,9 +285,11 @@ def candidate_pairs(titles: Titles, cap: int = CAP,
             refined, np.repeat(over_owners, count), cap, width)
         codes.append(found)
         stats.extra["refined_entries"] = len(refined)
-    stats.skipped_blocks = len(_distinct([still_keys.view(np.int64)]))
-    stats.skipped_titles = len(_distinct([still_owners]))
+    stats.skipped_blocks = len(sorted_distinct([still_keys.view(np.int64)]))
+    stats.skipped_titles = len(sorted_distinct([still_owners]))
 
-    code = _distinct(codes)
+    code = sorted_distinct(codes)
+    del codes
     stats.pairs = len(code)
-    return code // width, code % width, stats
+    index = np.int32 if width < 2**31 else np.int64
+    return (code // width).astype(index), (code % width).astype(index), stats

@@ -51,11 +51,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from sync import similarity
-from sync.blocking import CAP, candidate_pairs
+from sync.blocking import CAP, candidate_pairs, sorted_distinct
 from sync.similarity import FOLD, NOT_NEAR, SAME, TYPO, Titles, arrow_strings
 from sync.validate import count_completeness
 
@@ -162,28 +160,26 @@ def deduplicate(rows: pd.DataFrame, authors: pd.DataFrame, cap: int = CAP) -> De
 
     # 1. Distinct titles (Arrow kernels: no Python string per row).
     key_arrow = arrow_strings(rows["title_key"])
-    encoded = pc.dictionary_encode(key_arrow)
-    similarity.release_memory()
-    variant = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-    n_titles = len(encoded.dictionary)
+    variant = similarity.group_codes(key_arrow)
+    n_titles = int(variant.max()) + 1
     first_row = np.full(n_titles, n, dtype=np.int64)
     np.minimum.at(first_row, variant, np.arange(n, dtype=np.int64))
-    folded = arrow_strings(rows["title_fold"]).take(pa.array(first_row))
-    titles = Titles.build(encoded.dictionary, folded, distinct=True)
-    del key_arrow, encoded, folded
+    distinct = similarity.take(key_arrow, first_row)
+    folded = similarity.take(arrow_strings(rows["title_fold"]), first_row)
+    titles = Titles.build(distinct, folded, distinct=True)
+    del key_arrow, distinct, folded
     similarity.release_memory()
     lap("tokenise")
 
     positions = rows.index.get_indexer(authors["row"]).astype(np.int64)
-    fold_codes = pd.factorize(authors["fold"])[0].astype(np.int64)
-    missing = fold_codes < 0  # no name: links nothing
-    fold_codes[missing] = fold_codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))
+    fold_codes = similarity.group_codes(arrow_strings(authors["fold"]))
+    missing = authors["fold"].isna().to_numpy() | (authors["fold"] == "").to_numpy()
+    fold_codes[missing] = fold_codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))  # none
     unit_code, unit_names = pd.factorize(rows["unit_code"])
 
     # 2–3. Blocking (author names refine crowded blocks) and comparison of distinct titles.
-    tag_codes = np.unique(variant[positions] * np.int64(max(fold_codes.max(initial=0) + 1, 1))
-                          + fold_codes)
     width = np.int64(max(fold_codes.max(initial=0) + 1, 1))
+    tag_codes = sorted_distinct([variant[positions] * width + fold_codes])
     left, right, block_stats = candidate_pairs(titles, cap, (tag_codes // width, tag_codes % width))
     similarity.release_memory()
     lap("blocking")
@@ -303,7 +299,7 @@ def _clusters(work: _Work) -> tuple[np.ndarray, int]:
     bad_members = check[~_near_to(work, check, centre[check])]
     if not len(bad_members):
         return label, 0
-    bad = np.unique(comp[bad_members])
+    bad = sorted_distinct([comp[bad_members]])
     in_bad = np.isin(comp, bad)
     members = np.flatnonzero(in_bad)
     edge_in = in_bad[work.edge_a]

@@ -63,6 +63,7 @@ __all__ = [
     "Titles",
     "arrow_strings",
     "compare",
+    "group_codes",
     "max_typos",
     "release_memory",
     "similarity",
@@ -108,8 +109,7 @@ def _canonical_number(word: str) -> str | None:
 class Titles:
     """Distinct titles as integer words.
 
-    - `key`: the exact keys (Arrow strings), one per title, `key_id` a code equal for equal keys;
-      `folded`: their folded forms (Arrow strings).
+    - `key_id`: a code equal for equal exact keys; `folded`: the folded keys (Arrow strings).
     - `length`, `start`: words per title and offset of its first word in `words`.
     - `words`: exact word ids (into `vocab`), `fwords`: folded word ids (into `fvocab`), numbers
       replaced by their canonical form in both.
@@ -120,7 +120,6 @@ class Titles:
       whose folded keys are equal once spaces are removed.
     """
 
-    key: pa.Array
     key_id: np.ndarray
     folded: pa.Array
     length: np.ndarray
@@ -138,7 +137,7 @@ class Titles:
     squeezed: np.ndarray
 
     def __len__(self) -> int:
-        return len(self.key)
+        return len(self.length)
 
     @classmethod
     def build(cls, keys: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArray,
@@ -149,48 +148,22 @@ class Titles:
         Either may be a Python sequence, a numpy object array or an Arrow string array.
         `distinct`: the caller guarantees that no key repeats (saves hashing them)."""
         arrow = arrow_strings(keys)
-        length, raw_words, raw_vocab = _tokenise(arrow)
-
-        # Canonical numbers: `01` and `1` (and `ii`) become one word.
-        ids_of: dict[str, int] = {w: i for i, w in enumerate(raw_vocab)}
-        vocab_list = list(raw_vocab)
-        canon = np.arange(len(raw_vocab), dtype=np.int32)
-        for i, w in enumerate(raw_vocab):
-            number = _canonical_number(w)
-            if number is not None and number != w:
-                j = ids_of.get(number)
-                if j is None:
-                    j = len(vocab_list)
-                    vocab_list.append(number)
-                    ids_of[number] = j
-                canon[i] = j
-        words = canon[raw_words]
-        del raw_words
-        vocab = np.array(vocab_list, dtype=object)
-
-        # Folded words: fold each distinct exact word once.
-        folded_words = [fold(w) for w in vocab_list]
-        fold_codes: dict[str, int] = {}
-        fold_of = np.fromiter((fold_codes.setdefault(f, len(fold_codes)) for f in folded_words),
-                              dtype=np.int32, count=len(folded_words))
-        fvocab = np.array(list(fold_codes), dtype=object)
-        plain = np.fromiter((f == w for f, w in zip(folded_words, vocab_list, strict=True)),
-                            dtype=bool, count=len(vocab_list))
+        folded_arrow = arrow_strings(_fold_keys(arrow.to_pylist()) if folded is None else folded)
+        # Titles written with diacritics: only their words count as "established" (a plain word
+        # such as `co` says nothing when whole titles are typed without diacritics).
+        accented = pc.not_equal(arrow, folded_arrow, memory_pool=POOL).to_numpy(
+            zero_copy_only=False).astype(bool)
+        vocab = _Vocabulary()
+        length, words, count = _tokenise(arrow, accented, vocab)
+        fold_of = np.asarray(vocab.fold_of, dtype=np.int32)
+        fwords = fold_of[words] if len(words) else words
+        fvocab = np.array(list(vocab.fold_ids), dtype=object)
         numeric = np.fromiter((_canonical_number(w) is not None for w in fvocab), dtype=bool,
                               count=len(fvocab))
         flen = np.fromiter((len(w) for w in fvocab), dtype=np.int64, count=len(fvocab))
-        fwords = fold_of[words] if len(words) else words
-
         start = np.zeros(len(arrow), dtype=np.int64)
         if len(arrow) > 1:
             np.cumsum(length[:-1], out=start[1:])
-        # How many titles written with diacritics use each word: a word nobody else writes is a
-        # typo candidate; a plain word (`co`) says nothing when whole titles are typed without.
-        folded_arrow = arrow_strings(_fold_keys(arrow.to_pylist()) if folded is None else folded)
-        accented = pc.not_equal(arrow, folded_arrow).to_numpy(zero_copy_only=False).astype(bool)
-        from_accented = np.repeat(accented, length)
-        count = np.bincount(words[from_accented], minlength=len(vocab)) if len(words) else \
-            np.zeros(len(vocab), np.int64)
 
         # Numbers of a title: an order-free hash (sum of a random value per number word).
         rng = np.random.default_rng(0x5A4E)
@@ -202,42 +175,84 @@ class Titles:
             with np.errstate(over="ignore"):
                 np.add.at(numbers, owner, number_value[fwords[at]])
 
-        squeezed = _codes(pc.replace_substring(folded_arrow, " ", ""))
-        key_id = np.arange(len(arrow), dtype=np.int64) if distinct else _codes(arrow)
+        squeezed = group_codes(pc.replace_substring(folded_arrow, " ", "", memory_pool=POOL))
+        key_id = np.arange(len(arrow), dtype=np.int64) if distinct else group_codes(arrow)
         release_memory()
-        return cls(key=arrow, key_id=key_id, folded=folded_arrow, length=length,
-                   start=start, words=words, fwords=fwords, vocab=vocab, fvocab=fvocab,
-                   plain=plain, fold_of=fold_of, flen=flen, numeric=numeric, count=count,
-                   numbers=numbers, squeezed=squeezed)
+        return cls(key_id=key_id, folded=folded_arrow, length=length, start=start, words=words,
+                   fwords=fwords, vocab=np.array(vocab.words, dtype=object), fvocab=fvocab,
+                   plain=np.asarray(vocab.plain, dtype=bool), fold_of=fold_of, flen=flen,
+                   numeric=numeric, count=count, numbers=numbers, squeezed=squeezed)
 
     def folded_at(self, index: np.ndarray) -> list[str]:
         """Folded keys of the titles at `index`, as Python strings."""
-        return self.folded.take(pa.array(np.asarray(index, dtype=np.int64))).to_pylist()
+        return take(self.folded, index).to_pylist()
 
 
-_TITLES_AT_ONCE: Final = 1 << 17
+_TITLES_AT_ONCE: Final = 1 << 15
 
 
-def _tokenise(arrow: pa.Array) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(words per title, word ids, vocabulary) of space-separated titles, in slices of titles
-    (Arrow kernels per slice, one vocabulary for all: bounded memory at any size)."""
-    vocab: dict[str, int] = {}
-    lengths: list[np.ndarray] = []
-    ids: list[np.ndarray] = []
-    for first in range(0, len(arrow), _TITLES_AT_ONCE):
-        split = pc.utf8_split_whitespace(arrow.slice(first, _TITLES_AT_ONCE))
-        lengths.append(pc.list_value_length(split).to_numpy(zero_copy_only=False).astype(
-            np.int64))
-        encoded = pc.dictionary_encode(split.flatten())
-        local = np.fromiter((vocab.setdefault(w, len(vocab))
-                             for w in encoded.dictionary.to_pylist()), dtype=np.int32,
+class _Vocabulary:
+    """Words seen so far: exact words (numbers in canonical form, `01` → `1`) with their folded
+    word and whether they carry no diacritics."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.words: list[str] = []
+        self.plain: list[bool] = []
+        self.fold_of: list[int] = []
+        self.fold_ids: dict[str, int] = {}
+
+    def id(self, word: str) -> int:
+        found = self.ids.get(word)
+        if found is not None:
+            return found
+        number = _canonical_number(word)
+        if number is not None and number != word:
+            found = self.id(number)
+        else:
+            found = len(self.words)
+            folded = fold(word)
+            self.words.append(word)
+            self.plain.append(folded == word)
+            self.fold_of.append(self.fold_ids.setdefault(folded, len(self.fold_ids)))
+        self.ids[word] = found
+        return found
+
+
+def _tokenise(arrow: pa.Array, accented: np.ndarray, vocab: _Vocabulary
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(words per title, word ids, per word how many accented titles use it) of space-separated
+    titles: Arrow kernels slice by slice into one preallocated array (bounded memory)."""
+    n = len(arrow)
+    length = np.zeros(n, dtype=np.int64)
+    # Single-spaced keys have (spaces + 1) words: an upper bound in any case.
+    bound = int(pc.sum(pc.count_substring(arrow, " ", memory_pool=POOL)).as_py() or 0) + n
+    words = np.empty(bound, dtype=np.int32)
+    count = np.zeros(0, dtype=np.int64)
+    filled = 0
+    for first in range(0, n, _TITLES_AT_ONCE):
+        split = pc.utf8_split_whitespace(arrow.slice(first, _TITLES_AT_ONCE), memory_pool=POOL)
+        lengths = pc.list_value_length(split, memory_pool=POOL).to_numpy(
+            zero_copy_only=False).astype(np.int64)
+        encoded = pc.dictionary_encode(pc.list_flatten(split, memory_pool=POOL),
+                                       memory_pool=POOL)
+        del split
+        local = np.fromiter((vocab.id(w) for w in encoded.dictionary.to_pylist()), dtype=np.int32,
                             count=len(encoded.dictionary))
-        ids.append(local[encoded.indices.to_numpy(zero_copy_only=False)] if len(local)
-                   else np.zeros(0, np.int32))
-        del split, encoded
-    length = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
-    words = np.concatenate(ids) if ids else np.zeros(0, np.int32)
-    return length, words, list(vocab)
+        ids = local[encoded.indices.to_numpy(zero_copy_only=False)] if len(local) else \
+            np.zeros(0, np.int32)
+        del encoded
+        length[first:first + len(lengths)] = lengths
+        words[filled:filled + len(ids)] = ids
+        filled += len(ids)
+        used = np.bincount(ids[np.repeat(accented[first:first + len(lengths)], lengths)],
+                           minlength=len(vocab.words))
+        if len(used) > len(count):
+            count = np.concatenate([count, np.zeros(len(used) - len(count), np.int64)])
+        count[:len(used)] += used
+    if len(count) < len(vocab.words):
+        count = np.concatenate([count, np.zeros(len(vocab.words) - len(count), np.int64)])
+    return length, words[:filled].copy() if filled < bound else words, count
 
 
 def arrow_strings(values: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArray | Any
@@ -252,19 +267,34 @@ def arrow_strings(values: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArra
         array = getattr(values, "array", None)  # a pandas Series backed by Arrow: no copy
         try:
             arrow = pa.array(array) if isinstance(getattr(array, "dtype", None), pd.StringDtype) \
-                else pa.array(values, type=pa.string(), from_pandas=True)
+                else pa.array(values, type=pa.string(), from_pandas=True, memory_pool=POOL)
         except (pa.ArrowInvalid, pa.ArrowTypeError):  # non-string cells: make them text
             arrow = pa.array([v if isinstance(v, str) else "" for v in values], type=pa.string())
         if isinstance(arrow, pa.ChunkedArray):
             arrow = arrow.combine_chunks()
     if arrow.type not in (pa.string(), pa.large_string()):
         arrow = arrow.cast(pa.string())
-    return pc.fill_null(arrow, "") if arrow.null_count else arrow
+    return pc.fill_null(arrow, "", memory_pool=POOL) if arrow.null_count else arrow
 
 
-def _codes(arrow: pa.Array) -> np.ndarray:
-    """Integer codes equal for equal strings."""
-    return pc.dictionary_encode(arrow).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+# Arrow temporaries come from the system allocator, which returns large blocks to the system as
+# soon as they are freed (Arrow's default pool keeps them: hundreds of MB at a million titles).
+POOL: Final = pa.system_memory_pool()
+
+
+def take(arrow: pa.Array, index: np.ndarray) -> pa.Array:
+    """`arrow[index]` (numpy indexes), allocated from `POOL`."""
+    return pc.take(arrow, pa.array(np.asarray(index, dtype=np.int64)), memory_pool=POOL)
+
+
+
+def group_codes(arrow: pa.Array) -> np.ndarray:
+    """Integer codes, equal for equal strings. Arrow's hash table, allocated from `POOL` so that
+    its hundreds of MB at a million strings go back to the system as soon as it is done."""
+    if len(arrow) == 0:
+        return np.zeros(0, np.int64)
+    encoded = pc.dictionary_encode(arrow, memory_pool=POOL)
+    return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _fold_keys(keys: Sequence[str]) -> list[str]:
@@ -344,7 +374,7 @@ def compare(titles: Titles, left: np.ndarray, right: np.ndarray) -> Comparison:
                              np.arange(CHUNK_WORDS, int(len_l[todo].sum()) + CHUNK_WORDS,
                                        CHUNK_WORDS), side="right")
     begin = 0
-    for end in np.unique(np.r_[bounds, len(todo)]).tolist():
+    for end in sorted(set(np.r_[bounds, len(todo)].tolist())):
         end = max(end, begin + 1)
         if begin >= len(todo):
             break
@@ -393,7 +423,7 @@ def _compare_chunk(titles: Titles, left: np.ndarray, right: np.ndarray, todo: np
     check = np.flatnonzero(other & ~fatal)
     if len(check):
         width = np.int64(len(titles.fvocab))
-        distinct, inverse = np.unique(fl[check] * width + fr[check], return_inverse=True)
+        distinct, inverse = unique_inverse(fl[check] * width + fr[check])
         fv = titles.fvocab
         close = np.fromiter((_typo_close(fv[c // width], fv[c % width]) for c in distinct),
                             dtype=bool, count=len(distinct))[inverse]
@@ -413,8 +443,9 @@ def _compare_chunk(titles: Titles, left: np.ndarray, right: np.ndarray, todo: np
     # The first differing word with a cost, for the reason.
     costly = np.flatnonzero(cost > 0)
     if len(costly):
-        owners, index = np.unique(owner[costly], return_index=True)
-        idx = costly[index]
+        owners = owner[costly]
+        head = np.r_[True, owners[1:] != owners[:-1]]  # `owner` is sorted: first cost per pair
+        owners, idx = owners[head], costly[head]
         keep = good[owners]
         out.left_id[todo[owners[keep]]] = wl[idx[keep]]
         out.right_id[todo[owners[keep]]] = wr[idx[keep]]
@@ -433,8 +464,20 @@ def similarity(titles: Titles, left: np.ndarray, right: np.ndarray) -> np.ndarra
     return np.round(out, 3)
 
 
+def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(values, return_inverse=True)` by sorting (numpy 2's hash-based unique is
+    tens of times slower on large integer arrays)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    head = np.r_[True, ordered[1:] != ordered[:-1]] if len(values) else np.zeros(0, bool)
+    inverse = np.empty(len(values), dtype=np.int64)
+    inverse[order] = np.cumsum(head) - 1
+    return ordered[head], inverse
+
+
 def release_memory() -> None:
-    """Give memory freed by Arrow kernels back to the system (its allocator keeps it otherwise,
-    and a million titles pass through several hash tables)."""
+    """Give memory freed by Arrow kernels back to the system (pandas' and Arrow's default pool
+    keeps it otherwise)."""
     pa.default_memory_pool().release_unused()
+    POOL.release_unused()
 
