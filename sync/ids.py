@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sync import similarity
 
@@ -40,6 +41,12 @@ MATCH_COLUMNS = ("cluster", "row", "id", "seq", "score")
 
 def format_id(seq: int) -> str:
     return f"{ID_PREFIX}{seq:0{ID_DIGITS}d}"
+
+
+def format_ids(seqs: np.ndarray) -> pd.Series:
+    """`format_id` for many sequence numbers at once."""
+    return ID_PREFIX + pd.Series(np.asarray(seqs, dtype=np.int64)).astype(str).str.zfill(
+        ID_DIGITS)
 
 
 def empty_registry() -> pd.DataFrame:
@@ -60,60 +67,120 @@ class IdAssignment:
     new_ids: int
 
 
+def _taken(series: pd.Series, positions: np.ndarray) -> pd.Series:
+    """`series` at `positions`, dtype kept (no re-inference of strings), fresh index."""
+    return series.iloc[positions].reset_index(drop=True)
+
+
 def _row_keys(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series) -> pd.DataFrame:
     """One line per (row, author fold) of the clustered rows; rows without authors get one line
     with an empty fold so they still carry their title."""
-    base = pd.DataFrame({
-        "row": cluster.index, "cluster": cluster.to_numpy(),
-        "unit_code": rows.loc[cluster.index, "unit_code"].to_numpy(),
-        "title_fold": rows.loc[cluster.index, "title_fold"].to_numpy(),
+    at = rows.index.get_indexer(cluster.index)
+    author_at = np.flatnonzero(authors["row"].isin(cluster.index).to_numpy())
+    author_row = authors["row"].to_numpy()[author_at]
+    fold_code = similarity.group_codes(similarity.arrow_strings(_taken(authors["fold"],
+                                                                         author_at)))
+    first = ~pd.DataFrame({"r": pd.factorize(author_row)[0], "f": fold_code}).duplicated()
+    author_at = author_at[first.to_numpy()]
+    # Every clustered row, then one more line per further author of it.
+    line_of_row = pd.Series(np.arange(len(at)), index=cluster.index)
+    author_line = line_of_row.reindex(authors["row"].to_numpy()[author_at]).to_numpy()
+    order = np.argsort(author_line, kind="stable")
+    author_at, author_line = author_at[order], author_line[order]
+    with_author = np.zeros(len(at), dtype=bool)
+    with_author[author_line] = True
+    lonely = np.flatnonzero(~with_author)
+    line = np.concatenate([author_line, lonely])
+    fold = pd.concat([_taken(authors["fold"], author_at),
+                      pd.Series([""] * len(lonely), dtype=authors["fold"].dtype)],
+                     ignore_index=True)
+    order = np.argsort(line, kind="stable")
+    line = line[order]
+    return pd.DataFrame({
+        "row": cluster.index[line], "cluster": cluster.to_numpy()[line],
+        "unit_code": _taken(rows["unit_code"], at[line]),
+        "title_fold": _taken(rows["title_fold"], at[line]),
+        "fold": _taken(fold, order).fillna(""),
     })
-    folds = authors[authors["row"].isin(cluster.index)][["row", "fold"]].drop_duplicates()
-    keyed = base.merge(folds, on="row", how="left")
-    keyed["fold"] = keyed["fold"].fillna("")
-    return keyed
 
 
-def _votes(keys: pd.DataFrame, registry: pd.DataFrame) -> pd.DataFrame:
-    """Candidate (cluster, id) pairs with a strength (2 strong, 1 weak) and a vote count."""
+def _joint_codes(*columns: pd.Series) -> list[np.ndarray]:
+    """Integer codes for string columns, equal for equal strings across all of them (one Arrow
+    hash table instead of string-keyed merges)."""
+    arrays = [similarity.arrow_strings(c) for c in columns]
+    arrays = [a.cast(pa.large_string()) if a.type != pa.large_string() else a for a in arrays]
+    codes = similarity.group_codes(pa.concat_arrays(arrays)) if arrays else np.zeros(0, np.int64)
+    bounds = np.cumsum([0, *(len(a) for a in arrays)])
+    return [codes[bounds[i]:bounds[i + 1]] for i in range(len(arrays))]
+
+
+def _key_codes(keys: pd.DataFrame, registry: pd.DataFrame
+               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Joint codes of the key columns of this run's lines and of the registry."""
+    mine: dict[str, np.ndarray] = {}
+    theirs: dict[str, np.ndarray] = {}
+    for column in ("title_fold", "fold", "unit_code"):
+        if registry.empty:
+            mine[column] = _joint_codes(keys[column])[0]
+        else:
+            mine[column], theirs[column] = _joint_codes(keys[column], registry[column])
+    return mine, theirs
+
+
+def _votes(keys: pd.DataFrame, registry: pd.DataFrame, codes: tuple[dict[str, np.ndarray],
+                                                                     dict[str, np.ndarray]]
+           ) -> pd.DataFrame:
+    """Candidate (cluster, seq) pairs with a strength (2 strong, 1 weak) and a vote count."""
+    columns = ["cluster", "seq", "strength", "votes"]
     if registry.empty or keys.empty:
-        return pd.DataFrame(columns=["cluster", "id", "strength", "votes", "seq"])
-    reg = registry[["id", "seq", "unit_code", "title_fold", "fold"]]
-    strong = keys[keys["fold"] != ""].merge(
-        reg[reg["fold"] != ""], on=["title_fold", "fold"], suffixes=("", "_reg"))
-    strong = strong[["cluster", "row", "id", "seq"]].drop_duplicates()
-    strong["strength"] = 2
-    weak = keys[["cluster", "row", "unit_code", "title_fold"]].drop_duplicates().merge(
-        reg[["id", "seq", "unit_code", "title_fold"]].drop_duplicates(),
-        on=["unit_code", "title_fold"])
-    weak = weak[["cluster", "row", "id", "seq"]]
-    weak["strength"] = 1
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
+    (mine_codes, reg_codes) = codes
+    k_title, r_title = mine_codes["title_fold"], reg_codes["title_fold"]
+    k_fold, r_fold = mine_codes["fold"], reg_codes["fold"]
+    k_unit, r_unit = mine_codes["unit_code"], reg_codes["unit_code"]
+    k_named = (keys["fold"] != "").to_numpy()
+    r_named = (registry["fold"] != "").to_numpy()
+    mine = pd.DataFrame({"cluster": keys["cluster"].to_numpy(dtype=np.int64),
+                         "row": np.arange(len(keys)), "t": k_title, "f": k_fold, "u": k_unit})
+    # `row` here is the key line; the vote counts rows, so map lines to their row.
+    row_of_line = pd.factorize(keys["row"])[0]
+    mine["row"] = row_of_line
+    reg = pd.DataFrame({"seq": registry["seq"].to_numpy(dtype=np.int64), "t": r_title,
+                        "f": r_fold, "u": r_unit})
+    strong = mine[k_named].merge(reg[r_named], on=["t", "f"], suffixes=("", "_reg"))
+    strong = strong[["cluster", "row", "seq"]].drop_duplicates().assign(strength=2)
+    weak = mine[["cluster", "row", "u", "t"]].drop_duplicates().merge(
+        reg[["seq", "u", "t"]].drop_duplicates(), on=["u", "t"])
+    weak = weak[["cluster", "row", "seq"]].assign(strength=1)
     both = pd.concat([strong, weak], ignore_index=True)
-    both = both.sort_values("strength", ascending=False).drop_duplicates(["cluster", "row", "id"])
-    votes = both.groupby(["cluster", "id"], sort=False).agg(
-        strength=("strength", "max"), votes=("row", "nunique"), seq=("seq", "min")).reset_index()
-    return votes
+    both = both.sort_values("strength", ascending=False, kind="stable").drop_duplicates(
+        ["cluster", "row", "seq"])
+    return both.groupby(["cluster", "seq"], sort=False).agg(
+        strength=("strength", "max"), votes=("row", "nunique")).reset_index()[columns]
 
 
-def _resolve(candidates: pd.DataFrame) -> dict[int, str]:
-    """Give each id to at most one cluster: best strength, then most votes, then oldest id."""
+def _resolve(candidates: pd.DataFrame) -> dict[int, int]:
+    """Give each id (by its `seq`) to at most one cluster: best strength, then most votes, then
+    oldest id."""
     if candidates.empty:
         return {}
-    ordered = candidates.sort_values(["strength", "votes", "seq"], ascending=[False, False, True])
+    ordered = candidates.sort_values(["strength", "votes", "seq"], ascending=[False, False, True],
+                                     kind="stable")
     best = ordered.drop_duplicates("cluster")
-    claimed = best["id"].value_counts()
-    clean = best[best["id"].map(claimed).eq(1)]
-    taken: dict[int, str] = dict(zip(clean["cluster"].astype(int), clean["id"], strict=True))
+    claimed = best["seq"].value_counts()
+    clean = best[best["seq"].map(claimed).eq(1)]
+    taken: dict[int, int] = dict(zip(clean["cluster"].astype(int), clean["seq"].astype(int),
+                                     strict=True))
     if len(clean) == len(best):
         return taken
     used = set(taken.values())
-    contested = set(best["cluster"]) - set(taken)
-    for cluster, id_ in ordered[ordered["cluster"].isin(contested)][
-            ["cluster", "id"]].itertuples(index=False):
-        if cluster in taken or id_ in used:
+    contested = set(best["cluster"].astype(int)) - set(taken)
+    for cluster, seq in ordered[ordered["cluster"].isin(contested)][
+            ["cluster", "seq"]].itertuples(index=False):
+        if int(cluster) in taken or int(seq) in used:
             continue
-        taken[int(cluster)] = id_
-        used.add(id_)
+        taken[int(cluster)] = int(seq)
+        used.add(int(seq))
     return taken
 
 
@@ -156,57 +223,63 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
                matcher: Matcher | None = title_matcher) -> IdAssignment:
     """Ids for this run's clusters. `authors` are the per-row authors (not united); `registry` the
     stored keys; `next_seq` the counter; `now` the ISO time of the run; `matcher` places what the
-    exact keys could not (default `title_matcher`; None: exact keys only)."""
+    exact keys could not (default `title_matcher`; None: exact keys only). Ids are handled as
+    their sequence numbers and written out at the end."""
     keys = _row_keys(rows, authors, cluster)
-    candidates = _votes(keys, registry)
-    taken = _resolve(candidates)
-    clusters = pd.unique(cluster.to_numpy())
+    codes = _key_codes(keys, registry)
+    taken = _resolve(_votes(keys, registry, codes))
     if matcher is not None and not registry.empty:
-        left = [c for c in clusters if int(c) not in taken]
-        taken_seq = np.fromiter((int(i[len(ID_PREFIX):]) for i in taken.values()),
-                                dtype=np.int64, count=len(taken))
+        placed = np.fromiter(taken, dtype=np.int64, count=len(taken))
+        left = ~np.isin(keys["cluster"].to_numpy(dtype=np.int64), placed)
+        taken_seq = np.fromiter(taken.values(), dtype=np.int64, count=len(taken))
         free = registry[~np.isin(registry["seq"].to_numpy(dtype=np.int64), taken_seq)]
-        if left and not free.empty:
-            fuzzy = matcher(keys[keys["cluster"].isin(left)], free)
+        if left.any() and not free.empty:
+            fuzzy = matcher(keys[left], free)
             if not fuzzy.empty:
-                votes = fuzzy.groupby(["cluster", "id"], sort=False).agg(
-                    votes=("row", "nunique"), seq=("seq", "min")).reset_index()
-                for c, id_ in _resolve(votes.assign(strength=0)).items():
-                    taken.setdefault(c, id_)
+                votes = fuzzy.groupby(["cluster", "seq"], sort=False).agg(
+                    votes=("row", "nunique")).reset_index()
+                for c, seq_ in _resolve(votes.assign(strength=0)).items():
+                    taken.setdefault(c, seq_)
 
     seq = next_seq
     if not registry.empty:  # the counter never goes back, even if the stored one did
         seq = max(seq, int(registry["seq"].max()) + 1)
-    new_ids = 0
     kept_rows = kept[kept].index
-    kept_cluster = cluster.loc[kept_rows]
-    ordered_clusters = kept_cluster.to_numpy()
-    id_of: dict[int, str] = {}
-    for c in ordered_clusters:  # new ids in sheet order, so the numbering reads naturally
-        c = int(c)
-        if c in taken:
-            id_of[c] = taken[c]
-        else:
-            id_of[c] = format_id(seq)
-            seq += 1
-            new_ids += 1
-    ids = pd.Series([id_of[int(c)] for c in ordered_clusters], index=kept_rows, dtype=object)
+    ordered_clusters = cluster.loc[kept_rows].to_numpy(dtype=np.int64)
+    seq_of_kept = np.empty(len(ordered_clusters), dtype=np.int64)
+    new_ids = 0
+    for i, c in enumerate(ordered_clusters.tolist()):  # new ids in sheet order: reads naturally
+        found = taken.get(c)
+        if found is None:
+            found, seq, new_ids = seq, seq + 1, new_ids + 1
+        seq_of_kept[i] = found
+    ids = pd.Series(format_ids(seq_of_kept).to_numpy(dtype=object), index=kept_rows, dtype=object)
 
-    first = registry.drop_duplicates("id").set_index("id")["first_seen"] if not registry.empty \
-        else pd.Series(dtype=object)
-    first_seen = ids.map(first).astype(object)
+    first = pd.Series(dtype=object)
+    if not registry.empty:
+        unique = registry.drop_duplicates("seq")
+        first = pd.Series(unique["first_seen"].to_numpy(dtype=object),
+                          index=unique["seq"].to_numpy(dtype=np.int64))
+    first_seen = pd.Series(first.reindex(seq_of_kept).to_numpy(dtype=object), index=kept_rows,
+                           dtype=object)
     first_seen = first_seen.where(first_seen.notna(), now)
 
     # New registry: current keys for every id seen now, old keys of ids not seen kept as they are.
-    seq_of = {id_: int(id_[len(ID_PREFIX):]) for id_ in id_of.values()}
-    current = keys.copy()
-    current["id"] = current["cluster"].astype(int).map(id_of)
-    current["seq"] = current["id"].map(seq_of).astype("int64")
-    current["first_seen"] = current["id"].map(dict(zip(ids, first_seen, strict=True)))
-    current["last_seen"] = now
-    current = current[list(REGISTRY_COLUMNS)].drop_duplicates(["id", "unit_code", "title_fold", "fold"])
-    seen = np.fromiter(seq_of.values(), dtype=np.int64, count=len(seq_of))
-    older = registry[~np.isin(registry["seq"].to_numpy(dtype=np.int64), seen)] \
+    seq_of_cluster = pd.Series(seq_of_kept, index=ordered_clusters)
+    first_of_seq = pd.Series(first_seen.to_numpy(dtype=object), index=seq_of_kept)
+    line_seq = seq_of_cluster.reindex(keys["cluster"].to_numpy(dtype=np.int64)).to_numpy(
+        dtype=np.int64)
+    current = pd.DataFrame({
+        "id": format_ids(line_seq), "seq": line_seq,
+        "first_seen": first_of_seq.reindex(line_seq).to_numpy(dtype=object),
+        "last_seen": now, "unit_code": keys["unit_code"], "title_fold": keys["title_fold"],
+        "fold": keys["fold"],
+    })
+    mine = codes[0]
+    distinct = ~pd.DataFrame({"s": line_seq, "u": mine["unit_code"], "t": mine["title_fold"],
+                              "f": mine["fold"]}).duplicated()
+    current = current[distinct.to_numpy()]
+    older = registry[~np.isin(registry["seq"].to_numpy(dtype=np.int64), seq_of_kept)] \
         if not registry.empty else empty_registry()
     updated = pd.concat([older, current], ignore_index=True) if len(older) else current
     updated = updated.reset_index(drop=True)
