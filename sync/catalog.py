@@ -222,13 +222,14 @@ AUTHOR_TITLES: Final = (
     "gs.ts", "ths.ks", "cnkt", "kỹ thuật viên", "ktv", "th.s", "t.s", "k.s",
 )
 AUTHOR_GROUP_WORDS: Final = (
-    "phòng", "ban", "tổ", "đội", "công ty", "cty", "xí nghiệp", "xn", "nhóm", "tập thể", "cộng sự",
+    "phòng", "tổ", "đội", "công ty", "cty", "xí nghiệp", "xn", "nhóm", "tập thể", "cộng sự",
     "các", "đơn vị", "chi nhánh", "xưởng", "phân xưởng", "nhà máy", "công đoàn", "trường", "viện",
     "khoa", "bộ phận", "trung tâm", "ban giám đốc", "bgđ", "tổng công ty", "tcty", "văn phòng",
     "hội đồng", "cán bộ", "công nhân", "toàn thể", "cbcnv", "cbnv", "người lao động", "ban chỉ huy",
     "tổ chức", "liên danh", "hợp tác xã", "htx", "chi đoàn", "đoàn thanh niên", "tất cả",
     "cùng", "những", "một số", "nhiều", "và các", "tnhh", "cổ phần", "ctcp", "trạm", "ban quản lý",
     "bql", "ubnd", "sở", "cục", "vụ", "hội", "khối", "chi bộ", "đảng ủy", "đảng uỷ", "lãnh đạo",
+    "ban điều hành", "ban kỹ thuật", "ban an toàn", "ban kế hoạch", "ban tổ chức",
 )
 AUTHOR_ROLES: Final = (
     "tổ trưởng", "tổ phó", "đội trưởng", "đội phó", "trưởng phòng", "phó phòng", "trưởng ban",

@@ -290,7 +290,10 @@ _CURRENCY = _words_pattern(catalog.MONEY_CURRENCY_WORDS)
 _PER_YEAR = _words_pattern(catalog.MONEY_PER_YEAR)
 _NC_RE = re.compile(rf"^(?:{_words_pattern(catalog.NOT_COMPUTABLE_WORDS)})(?![a-z0-9])")
 _PLACEHOLDERS = frozenset(catalog.MONEY_PLACEHOLDERS)
-_FILLERS_RE = re.compile(rf"^(?:(?:{_words_pattern(catalog.MONEY_FILLERS)})(?![a-z0-9])\s*:?\s*)+")
+_FILLER_WORDS = [w for w in catalog.MONEY_FILLERS if fold_key(w)[:1].isalpha()]
+_FILLER_SIGNS = "".join(w for w in catalog.MONEY_FILLERS if not fold_key(w)[:1].isalpha())
+_FILLERS_RE = re.compile(
+    rf"^(?:(?:(?:{_words_pattern(_FILLER_WORDS)})(?![a-z0-9])|[{re.escape(_FILLER_SIGNS)}])\s*:?\s*)+")
 _OTHER_PERIOD_RE = re.compile(rf"(?:{_words_pattern(catalog.MONEY_OTHER_PERIODS)})(?![a-z])")
 _FOREIGN_RE = re.compile(
     rf"(?<![a-z])(?:{_words_pattern(catalog.MONEY_FOREIGN)})(?![a-z])|\$|€")
@@ -338,7 +341,7 @@ def _read_number(text: str, has_unit: bool) -> tuple[Decimal, Decimal | None] | 
 
 
 def _vnd(amount: Decimal) -> int:
-    return int(amount.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    return int(amount.to_integral_value(rounding="ROUND_HALF_UP"))
 
 
 def parse_money(value: Any, scale: int = 1) -> MoneyReading:
@@ -354,7 +357,7 @@ def parse_money(value: Any, scale: int = 1) -> MoneyReading:
         number = float(value)
         if math.isnan(number):
             return _EMPTY_MONEY
-        if not math.isfinite(number):
+        if not math.isfinite(number) or abs(number) > catalog.MAX_BENEFIT_VND:
             return _money_problem("too_large")
         if number < 0:
             return _NEGATIVE_MONEY
@@ -581,13 +584,14 @@ def parse_yes_no(value: Any) -> bool | None:
         return True
     if key in _NO:
         return False
-    # "Có, giảm tai nạn lao động" / "Không có": the first word answers.
-    first = re.split(r"[\s,;:.\-–(]+", key, maxsplit=1)[0]
-    if first == "co" and key != "co":
-        return True
-    if first in ("khong", "ko") and key not in ("khong", "ko"):
-        return False
+    # "Có, giảm tai nạn lao động" / "Không - …": a yes or no, then why.
+    m = _ANSWER_FIRST.match(fold_key(text))
+    if m:
+        return m.group(1) == "co"
     return None
+
+
+_ANSWER_FIRST = re.compile(r"^(co|khong|ko)\s*[,;:.\-–(]")
 
 
 # --------------------------------------------------------------------------------------------------
