@@ -280,8 +280,10 @@ How `sync.dedupe` decides (details in the module docstrings of `sync/dedupe.py`,
   diacritics is the unit's only accented name with that folded form; never across units. A merged
   initiative counts in the kept row's unit.
 - **What the remaining misses are** (recall by noise kind below): titles with two typos in one
-  word, and TCVN3 pastes of a single short author cell that the validation stage left undecoded
-  (`NguyÔn Quang Tó` for `Nguyễn Quang Tú`), so no author is shared.
+  word or three typos, and copies typed without diacritics whose author cell starts with an
+  honorific typed without diacritics (`ong Tran Quang Quan`, `ba Dao Xuan Duc`): the validation
+  stage removes `ông`/`bà` but not `ong`/`ba`, so no author is shared (the same misses for
+  splink).
 """
 
 
