@@ -1,8 +1,8 @@
-"""`.xlsx` files: unit workbooks read with python-calamine, the master written with xlsxwriter.
+"""`.xlsx` files: unit workbooks read with python-calamine, the master written by `xlsxwrite`.
 
 python-calamine (Rust) reads several times faster than openpyxl and returns typed cells (dates as
-`datetime.date`, numbers as floats). xlsxwriter writes the master in constant memory, and is told
-never to turn strings into formulas, numbers or links: unit text starting with `=` stays text.
+`datetime.date`, numbers as floats). The master is written column-wise by `backends.xlsxwrite`
+(text is always a string cell, so unit text starting with `=` stays text).
 The master is written to a temporary file in the same folder and renamed over the old one, so a
 reader opens either the previous master or the new one, never half of one.
 """
@@ -10,10 +10,8 @@ reader opens either the previous master or the new one, never half of one.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import html
 import io
-import math
 import os
 import re
 import zipfile
@@ -21,7 +19,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from python_calamine import CalamineError, CalamineWorkbook, SheetVisibleEnum
 
 from sync.backends.base import Grid, Payload, TabInfo, Table
@@ -189,18 +186,6 @@ def read_file_payload(path: Path) -> Payload:
 # Master
 # --------------------------------------------------------------------------------------------------
 
-_NUMBER_FORMATS = {
-    "int": "#,##0",
-    "money": "#,##0",
-    "percent": "0.0%",
-    "date": "dd/mm/yyyy",
-    "datetime": "dd/mm/yyyy hh:mm",
-}
-_FILLS = {"green": "#C6EFCE", "red": "#FFC7CE", "yellow": "#FFEB9C", "grey": "#EDEDED"}
-_FONTS = {"green": "#006100", "red": "#9C0006", "yellow": "#9C5700", "grey": "#3A3A3A"}
-XLSX_MAX_ROWS = 1_048_576
-
-
 class XlsxMaster:
     """The master as a local `.xlsx` file."""
 
@@ -210,37 +195,14 @@ class XlsxMaster:
     def describe(self) -> str:
         return str(self.path)
 
-    def _remove_leftovers(self) -> None:
-        """Temp files of writers that were killed half-way (their pid is gone)."""
-        for leftover in self.path.parent.glob(f".{self.path.stem}.*.tmp.xlsx"):
-            pid = leftover.name[len(self.path.stem) + 2:].split(".", 1)[0]
-            if pid.isdigit() and not _process_alive(int(pid)):
-                _remove(leftover)
-
     def write(self, tables: Sequence[Table]) -> None:
-        import xlsxwriter
+        from sync.backends.xlsxwrite import write_workbook
 
         tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.xlsx")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._remove_leftovers()
-            book = xlsxwriter.Workbook(
-                str(tmp),
-                {
-                    "constant_memory": True,
-                    # Unit text is data: never a formula, a number or a link.
-                    "strings_to_formulas": False,
-                    "strings_to_numbers": False,
-                    "strings_to_urls": False,
-                    "nan_inf_to_errors": False,
-                },
-            )
-            book.set_properties({"title": "Tổng hợp sáng kiến", "author": "sangkien-sync",
-                                 "created": dt.datetime(2000, 1, 1)})
-            formats = _Formats(book)
-            for table in tables:
-                _write_table(book, formats, table)
-            book.close()
+            write_workbook(tmp, tables)
             os.replace(tmp, self.path)
         except PermissionError:
             _remove(tmp)
@@ -256,6 +218,13 @@ class XlsxMaster:
         except BaseException:
             _remove(tmp)
             raise
+
+    def _remove_leftovers(self) -> None:
+        """Temp files of writers that were killed half-way (their pid is gone)."""
+        for leftover in self.path.parent.glob(f".{self.path.stem}.*.tmp.xlsx"):
+            pid = leftover.name[len(self.path.stem) + 2:].split(".", 1)[0]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                _remove(leftover)
 
 
 def _process_alive(pid: int) -> bool:
@@ -273,103 +242,3 @@ def _process_alive(pid: int) -> bool:
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
-
-
-class _Formats:
-    def __init__(self, book: Any) -> None:
-        self.book = book
-        self.header = book.add_format({
-            "bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "text_wrap": True,
-            "valign": "vcenter", "border": 1, "border_color": "#BFBFBF",
-        })
-        self.by_kind = {kind: book.add_format({"num_format": fmt}) for kind, fmt in
-                        _NUMBER_FORMATS.items()}
-        self.text = book.add_format({"valign": "top"})
-        self.wrap = book.add_format({"valign": "top", "text_wrap": True})
-        self.note = book.add_format({"italic": True, "font_color": "#9C0006"})
-        self.fills = {name: book.add_format({"bg_color": fill, "font_color": _FONTS[name]})
-                      for name, fill in _FILLS.items()}
-        self.bold_row = book.add_format({"bold": True})
-
-
-def _cell_writer(kind: str) -> str:
-    return {"int": "number", "money": "number", "percent": "number",
-            "date": "datetime", "datetime": "datetime"}.get(kind, "string")
-
-
-def _write_table(book: Any, formats: _Formats, table: Table) -> None:
-    sheet = book.add_worksheet(table.name)
-    headers = [c.header for c in table.columns]
-    sheet.set_row(0, 32)
-    for col, column in enumerate(table.columns):
-        fmt = formats.by_kind.get(column.kind, formats.text)
-        sheet.set_column(col, col, column.width, fmt)
-    sheet.freeze_panes(1, 0)
-    sheet.write_row(0, 0, headers, formats.header)
-
-    frame = table.frame
-    n_rows = min(len(frame), XLSX_MAX_ROWS - 2)
-    writers = []
-    for col, column in enumerate(table.columns):
-        values = frame[column.header] if column.header in frame.columns else pd.Series(
-            [None] * len(frame), index=frame.index, dtype=object)
-        writers.append((col, _cell_writer(column.kind), formats.by_kind.get(column.kind),
-                        _as_python(values.iloc[:n_rows], column.kind)))
-    for i in range(n_rows):
-        row = i + 1
-        for col, how, fmt, values in writers:
-            value = values[i]
-            if value is None:
-                continue
-            if isinstance(value, str):  # a word in a number column ("không tính được")
-                sheet.write_string(row, col, value)
-            elif how == "number":
-                sheet.write_number(row, col, value, fmt)
-            elif how == "datetime":
-                sheet.write_datetime(row, col, value, fmt)
-            else:
-                sheet.write_string(row, col, value)
-    last = max(n_rows, 1)
-    if table.note:
-        sheet.write_string(last + 1, 0, table.note, formats.note)
-    sheet.autofilter(0, 0, last, len(headers) - 1)
-    for header, colours in table.highlight.items():
-        if header not in headers:
-            continue
-        col = headers.index(header)
-        for value, colour in colours.items():
-            sheet.conditional_format(1, col, last, col, {
-                "type": "cell", "criteria": "==", "value": _quote(value),
-                "format": formats.fills[colour],
-            })
-
-
-def _quote(value: str) -> str:
-    return '"' + value.replace('"', '""') + '"'
-
-
-def _as_python(values: pd.Series, kind: str) -> list[Any]:
-    """Column values as plain Python objects ready for xlsxwriter, None for empty."""
-    if kind in ("int", "money", "percent"):
-        numbers = pd.to_numeric(values, errors="coerce").astype("float64")
-        words = values.map(lambda v: isinstance(v, str) and bool(v.strip())).to_numpy(dtype=bool)
-        return [raw if word else (None if math.isnan(v) else v)
-                for v, raw, word in zip(numbers.tolist(), values.tolist(), words, strict=True)]
-    if kind in ("date", "datetime"):
-        stamps = pd.to_datetime(values, errors="coerce")
-        out: list[Any] = []
-        for v in stamps.tolist():
-            if v is None or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
-                out.append(None)
-            else:
-                v = v.to_pydatetime() if hasattr(v, "to_pydatetime") else v
-                out.append(v.replace(tzinfo=None) if isinstance(v, dt.datetime) else v)
-        return out
-    result: list[Any] = []
-    for v in values.tolist():
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA:
-            result.append(None)
-        else:
-            text = str(v)
-            result.append(text[:32_000] if text else None)  # Excel's cell limit is 32,767
-    return result
