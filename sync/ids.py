@@ -3,13 +3,15 @@
 The state keeps, for every id ever given, the keys of the rows it was last seen with: unit, folded
 title and each author's folded name. A new run matches its clusters to those keys:
 
-1. strong: a row has the same folded title and a shared author as an id's row (re-sorting, moving
+1. exact: a row has the same folded title and a shared author as an id's row (re-sorting, moving
    between tabs or units, adding a co-author, the kept row deleted while a duplicate remains);
-2. weak: the same folded title in the same unit (every author retyped);
-3. fuzzy (`matcher`, by default `title_matcher`): a near-identical title with a shared
+2. fuzzy (`matcher`, by default `title_matcher`): a near-identical title with a shared
    author (a typo fixed), only for clusters the exact keys could not place and only against ids no
    other cluster took. "Near-identical" is the deduplication rule (`sync.similarity`) on folded
    titles: a title whose number or object changed is a new initiative and gets a new id.
+
+The same title with no shared author is a different initiative (SPEC §5), so it never takes an
+id: a deleted initiative's id cannot pass to a same-titled one by other people.
 
 Each cluster takes the id most of its rows point to (older ids win ties); an id goes to one cluster
 only; clusters left over get new ids from a counter that only grows (and never falls below the
@@ -130,7 +132,8 @@ def _key_codes(keys: pd.DataFrame, registry: pd.DataFrame
 def _votes(keys: pd.DataFrame, registry: pd.DataFrame, codes: tuple[dict[str, np.ndarray],
                                                                      dict[str, np.ndarray]]
            ) -> pd.DataFrame:
-    """Candidate (cluster, seq) pairs with a strength (2 strong, 1 weak) and a vote count."""
+    """Candidate (cluster, seq) pairs with a strength (2: same title and a shared author) and a
+    vote count (how many of the cluster's rows point to that id)."""
     columns = ["cluster", "seq", "strength", "votes"]
     if registry.empty or keys.empty:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
@@ -148,13 +151,7 @@ def _votes(keys: pd.DataFrame, registry: pd.DataFrame, codes: tuple[dict[str, np
     reg = pd.DataFrame({"seq": registry["seq"].to_numpy(dtype=np.int64), "t": r_title,
                         "f": r_fold, "u": r_unit})
     strong = mine[k_named].merge(reg[r_named], on=["t", "f"], suffixes=("", "_reg"))
-    strong = strong[["cluster", "row", "seq"]].drop_duplicates().assign(strength=2)
-    weak = mine[["cluster", "row", "u", "t"]].drop_duplicates().merge(
-        reg[["seq", "u", "t"]].drop_duplicates(), on=["u", "t"])
-    weak = weak[["cluster", "row", "seq"]].assign(strength=1)
-    both = pd.concat([strong, weak], ignore_index=True)
-    both = both.sort_values("strength", ascending=False, kind="stable").drop_duplicates(
-        ["cluster", "row", "seq"])
+    both = strong[["cluster", "row", "seq"]].drop_duplicates().assign(strength=2)
     return both.groupby(["cluster", "seq"], sort=False).agg(
         strength=("strength", "max"), votes=("row", "nunique")).reset_index()[columns]
 

@@ -184,3 +184,14 @@ def test_title_matcher_needs_a_shared_author_and_a_near_title() -> None:
     found = title_matcher(keys, registry)
     assert found[["row", "id"]].values.tolist() == [[0, "SK0000007"]]
     assert 0.9 < float(found["score"].iloc[0]) < 1
+
+
+def test_same_title_by_other_people_never_takes_a_deleted_initiatives_id() -> None:
+    """No shared author means another initiative (SPEC §5): even in the same unit, right after
+    the first one was deleted, the newcomer gets a new id."""
+    state = Registry()
+    first = state.run([row(A, "Nguyễn Văn An"), row(B, "Trần Thị Bình")])
+    replaced = state.run([row(A, "Phạm Thị Hoa"), row(B, "Trần Thị Bình")])
+    assert replaced[B] == first[B]
+    assert replaced[A] not in first.values()
+    assert state.last.new_ids == 1
