@@ -15,6 +15,7 @@ import pandas as pd
 from sync import catalog
 from sync.backends.base import Table
 from sync.dedupe import MERGED, Dedupe
+from sync.frames import join_by_group
 from sync.ids import IdAssignment
 from sync.model import SourceReport, Unit
 
@@ -106,7 +107,8 @@ def kept_initiatives(data: MasterInput) -> pd.DataFrame:
     rows["first_seen"] = data.ids.first_seen
     united = data.dedupe.authors
     if len(united):
-        joined = united.sort_values(["row", "position"]).groupby("row")["name"].agg(", ".join)
+        ordered = united.sort_values(["row", "position"], kind="stable")
+        joined = join_by_group(ordered["row"], ordered["name"])
         rows["authors"] = joined.reindex(rows.index).fillna(rows["authors"])
     order = {u.code: i for i, u in enumerate(data.units)}
     rows["_unit_order"] = rows["unit_code"].map(order)

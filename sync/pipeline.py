@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import secrets
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +44,7 @@ from sync.progress import compute_progress, distinct_people, notable
 from sync.registry import load_registry
 from sync.runlog import RunLog
 from sync.sheet import UnitSheet, extract
-from sync.sources import Fetched, FetchResult, LocalFiles, SourceBackend, is_google, open_payload
+from sync.sources import FetchResult, LocalFiles, SourceBackend, is_google, open_payload
 from sync.state import SnapshotInfo, State
 from sync.validate import FINDING_COLUMNS, ValidatedRows, validate
 
@@ -146,6 +148,45 @@ def _extract(payload: Payload) -> UnitSheet:
     return extract(open_payload(payload))
 
 
+def _extract_or_error(payload: Payload) -> UnitSheet | tuple[str, str, dict[str, str]]:
+    """`_extract` for a worker: a source problem comes back as data, not as an exception."""
+    try:
+        return _extract(payload)
+    except SourceError as exc:
+        return (exc.code, exc.detail, dict(exc.extra))
+
+
+# Parsing workbooks is the CPU-heavy part of the pull. python-calamine parses without holding the
+# GIL, so threads overlap it (processes would have to pickle every parsed sheet back, which costs
+# more than it saves).
+PARALLEL_EXTRACT_MIN = 8
+
+
+def extract_many(payloads: list[Payload]) -> list[UnitSheet | SourceError]:
+    """Every payload parsed into its unit sheet, in order; several at once when there are many."""
+    workers = min(os.cpu_count() or 1, 4)
+    if len(payloads) >= PARALLEL_EXTRACT_MIN and workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(_extract_or_error, payloads))
+    else:
+        results = [_extract_or_error(p) for p in payloads]
+    return [SourceError(r[0], r[1], **r[2]) if isinstance(r, tuple) else r for r in results]
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What to parse for one unit, and what to say about it once parsed."""
+
+    unit: Unit
+    payload: Payload | None
+    status: str
+    message: str = ""
+    error: SourceError | None = None
+    fetched_at: str | None = None
+    fresh: bool = False  # a new read (parse failures fall back to the snapshot)
+    store: Payload | None = None  # the payload to keep as the new last good snapshot
+
+
 def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBackend],
          options: SyncOptions, reporter: Reporter) -> list[PulledSource]:
     """Every unit with a source → its sheet from a fresh read or its last good snapshot.
@@ -166,61 +207,64 @@ def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBacke
                                                      reporter.source_done))
     reporter.sources_finished()
 
-    pulled: list[PulledSource] = []
+    plans: list[_Plan] = []
     for unit in with_source:
         result = fetched.get(unit.code)
         if result is None:  # not asked for this run (--only): keep the last data as it is
-            pulled.append(_from_snapshot(unit, state, "unchanged",
-                                         "không đọc lần này (--only)", None))
-            continue
-        if isinstance(result, SourceError):
-            pulled.append(_from_snapshot(unit, state, "stale", result.detail, result))
-            continue
-        pulled.append(_from_fetch(unit, state, result, previous.get(unit.code)))
+            plans.append(_snapshot_plan(unit, state, "unchanged", "không đọc lần này (--only)"))
+        elif isinstance(result, SourceError):
+            plans.append(_snapshot_plan(unit, state, "stale", result.detail, result))
+        elif result.payload is None:  # unchanged and not downloaded: the snapshot is the data
+            plans.append(_snapshot_plan(unit, state, "unchanged", ""))
+        else:
+            before = previous.get(unit.code)
+            plans.append(_Plan(
+                unit, result.payload, "unchanged" if result.unchanged else "ok", fresh=True,
+                fetched_at=(before.fetched_at if (result.unchanged and before)
+                            else now_local().isoformat()),
+                store=None if result.unchanged else result.payload))
+    parsed = iter(extract_many([p.payload for p in plans if p.payload is not None]))
+    pulled: list[PulledSource] = []
+    for plan in plans:
+        outcome = next(parsed) if plan.payload is not None else None
+        if plan.fresh and isinstance(outcome, SourceError):
+            plan = _snapshot_plan(plan.unit, state, "stale", outcome.detail, outcome)
+            outcome = _extract_or_error(plan.payload) if plan.payload is not None else None
+            if isinstance(outcome, tuple):
+                outcome = SourceError(outcome[0], outcome[1], **outcome[2])
+        pulled.append(_pulled(plan, outcome))
     return pulled
 
 
-def _from_fetch(unit: Unit, state: State | None, result: Fetched,
-                before: SnapshotInfo | None) -> PulledSource:
-    payload = result.payload
-    if payload is None:  # unchanged and not downloaded: the snapshot is the data
-        return _from_snapshot(unit, state, "unchanged", "", None)
-    try:
-        sheet = _extract(payload)
-    except SourceError as exc:
-        return _from_snapshot(unit, state, "stale", exc.detail, exc)
-    fetched_at = before.fetched_at if (result.unchanged and before) else now_local().isoformat()
-    status = "unchanged" if result.unchanged else "ok"
-    report = SourceReport(unit.code, status, fetched_at=fetched_at)
-    findings = []
-    if sheet.ignored_columns:
-        findings.append(SourceFinding(unit.code, "unknown_column", tab=sheet.tab,
-                                      value=", ".join(sheet.ignored_columns)))
-    return PulledSource(unit, report, sheet, None if result.unchanged else payload, findings)
-
-
-def _from_snapshot(unit: Unit, state: State | None, status: str, message: str,
-                   error: SourceError | None) -> PulledSource:
-    findings = []
-    if error is not None:
-        findings.append(SourceFinding(unit.code, error.code, detail=error.detail,
-                                      tab=error.extra.get("tab", ""),
-                                      column=error.extra.get("column", "")))
+def _snapshot_plan(unit: Unit, state: State | None, status: str, message: str,
+                   error: SourceError | None = None) -> _Plan:
     snapshot = state.snapshot(unit.code) if state else None
     if snapshot is None:
-        final = "error" if error is not None else status
-        return PulledSource(unit, SourceReport(unit.code, final, message=message), None,
-                            None, findings)
-    try:
-        sheet = _extract(snapshot.payload)
-    except SourceError as exc:  # a snapshot that no longer parses (should not happen)
-        findings.append(SourceFinding(unit.code, exc.code, detail=exc.detail))
-        return PulledSource(unit, SourceReport(unit.code, "error", message=exc.detail), None,
-                            None, findings)
+        return _Plan(unit, None, "error" if error is not None else status, message, error)
     if error is not None:
         message = f"{message}; dùng dữ liệu đọc lúc {snapshot.fetched_at[:16].replace('T', ' ')}"
-    return PulledSource(unit, SourceReport(unit.code, status, message=message,
-                                           fetched_at=snapshot.fetched_at), sheet, None, findings)
+    return _Plan(unit, snapshot.payload, status, message, error, snapshot.fetched_at)
+
+
+def _pulled(plan: _Plan, outcome: UnitSheet | SourceError | None) -> PulledSource:
+    unit = plan.unit
+    findings = []
+    if plan.error is not None:
+        findings.append(SourceFinding(unit.code, plan.error.code, detail=plan.error.detail,
+                                      tab=plan.error.extra.get("tab", ""),
+                                      column=plan.error.extra.get("column", "")))
+    if isinstance(outcome, SourceError):  # a snapshot that no longer parses (should not happen)
+        findings.append(SourceFinding(unit.code, outcome.code, detail=outcome.detail))
+        return PulledSource(unit, SourceReport(unit.code, "error", message=outcome.detail), None,
+                            None, findings)
+    if outcome is None:
+        return PulledSource(unit, SourceReport(unit.code, plan.status, message=plan.message),
+                            None, None, findings)
+    if plan.fresh and outcome.ignored_columns:
+        findings.append(SourceFinding(unit.code, "unknown_column", tab=outcome.tab,
+                                      value=", ".join(outcome.ignored_columns)))
+    report = SourceReport(unit.code, plan.status, message=plan.message, fetched_at=plan.fetched_at)
+    return PulledSource(unit, report, outcome, plan.store, findings)
 
 
 # --------------------------------------------------------------------------------------------------

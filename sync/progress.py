@@ -35,17 +35,18 @@ def distinct_people(authors: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"unit_code": pd.Series(dtype=object),
                              "person": pd.Series(dtype=object)})
     table = authors[["unit_code", "key", "fold"]].drop_duplicates(["unit_code", "key"])
-    plain = table["key"].eq(table["fold"])  # typed without any diacritics
+    plain = table["key"].eq(table["fold"]).to_numpy()  # typed without any diacritics
     accented = table[~plain]
-    unique_accented = accented.groupby(["unit_code", "fold"])["key"].agg(
-        lambda keys: keys.iloc[0] if len(keys) == 1 else None)
-    resolved = table["key"].copy()
-    if plain.any() and not unique_accented.empty:
-        lookup = pd.MultiIndex.from_frame(table.loc[plain, ["unit_code", "fold"]])
-        target = unique_accented.reindex(lookup).to_numpy()
-        resolved.loc[plain] = [t if isinstance(t, str) else k
-                               for t, k in zip(target, table.loc[plain, "key"], strict=True)]
-    people = pd.DataFrame({"unit_code": table["unit_code"], "person": resolved})
+    # (unit, fold) pairs written with diacritics in exactly one way: the name an unaccented
+    # spelling of that unit stands for.
+    counts = accented.groupby(["unit_code", "fold"], sort=False)["key"].transform("size")
+    unique = accented[counts.to_numpy() == 1].rename(columns={"key": "accented"})
+    resolved = table.merge(unique[["unit_code", "fold", "accented"]], on=["unit_code", "fold"],
+                           how="left")
+    use = plain & resolved["accented"].notna().to_numpy()
+    person = resolved["key"].where(~use, resolved["accented"])
+    people = pd.DataFrame({"unit_code": resolved["unit_code"].to_numpy(),
+                           "person": person.to_numpy()})
     return people.drop_duplicates().reset_index(drop=True)
 
 
