@@ -345,6 +345,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
             fresh = [(p.unit.code, p.unit.source or "", p.fresh_payload, p.report.fetched_at or "")
                      for p in pulled if p.fresh_payload is not None]
             state.save_snapshots(fresh)
+            del fresh
             state.record_attempts(summary.run_id, summary.started_at,
                                   [(p.unit.code, p.report.status, p.report.message)
                                    for p in pulled])
@@ -363,13 +364,18 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
         for p in pulled:
             if p.sheet is None:
                 continue
-            frame = p.sheet.frame.assign(unit_code=p.unit.code, tab=p.sheet.tab)
+            frame = p.sheet.frame  # ours alone: label it in place rather than copy it
+            frame["unit_code"] = p.unit.code
+            frame["tab"] = p.sheet.tab
             raw_parts.append(frame)
             headers[p.unit.code] = p.sheet.headers
+            p.sheet = None  # from here on only the concatenated table holds the cells
         raw = pd.concat(raw_parts, ignore_index=True) if raw_parts else pd.DataFrame(
             {"unit_code": pd.Series(dtype=object), "tab": pd.Series(dtype=object),
              "row": pd.Series(dtype="int64")})
+        del raw_parts
         validated = validate(raw, headers, config.program, started.date())
+        del raw
         source_items = [f for p in pulled for f in p.findings]
         account = getattr(backends.get("google"), "service_account_email", "") or ""
         findings = pd.concat([validated.findings,
