@@ -45,8 +45,13 @@ import codecs
 import datetime as dt
 import gc
 import math
+import os
+import pickle
 import re
 import string
+import subprocess
+import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -57,6 +62,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
 from sync import catalog, legacy
@@ -127,6 +133,9 @@ def display_value(value: Any) -> str:
     return text if len(text) <= VALUE_DISPLAY_CHARS else text[: VALUE_DISPLAY_CHARS - 1] + "…"
 
 
+_FIELD_RANK = {key: i for i, key in enumerate(f.key for f in catalog.FIELDS)}
+
+
 def _fields_of(template: str) -> frozenset[str]:
     return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
 
@@ -193,7 +202,12 @@ class _Findings:
         if not self.parts:
             return empty_findings()
         pos = np.concatenate([p["pos"] for p in self.parts])
-        order = np.argsort(pos, kind="stable")
+        rank = np.concatenate([
+            np.full(len(p["pos"]), _FIELD_RANK.get(p["field"], len(_FIELD_RANK)))
+            if isinstance(p["field"], str)
+            else np.array([_FIELD_RANK.get(f, len(_FIELD_RANK)) for f in p["field"]])
+            for p in self.parts])
+        order = np.lexsort((rank, pos))  # by row, then in the sheet's column order
         data: dict[str, Any] = {}
         for column in FINDING_COLUMNS:
             pieces = []
@@ -335,6 +349,22 @@ _RISKY_WORDS = frozenset({"và", "va", "cùng", "với", "các", "nhóm", "cộn
 _CELL_SPECIAL = re.compile(r"[()\[\]/\d|+&•*:\-–—%]")
 
 
+def _read_piece(piece: str) -> AuthorCell:
+    """`split_author_cell(piece)` for one piece between separators, quickly for a name as it
+    stands or after titles in front (`KS. Lê Văn Cường`)."""
+    if _simple_name(piece):
+        return (piece,), _PLAUSIBLE
+    rest = piece
+    while True:
+        head, _, tail = rest.partition(" ")
+        if not tail or head.lower().rstrip(".") not in _TITLES:
+            break
+        rest = tail
+    if rest is not piece and _simple_name(rest):
+        return (rest,), _PLAUSIBLE
+    return split_author_cell(piece)
+
+
 def split_author_cell(cell: str) -> AuthorCell:
     """An authors cell (clean text) → (names as shown, problem of each: '' when plausible)."""
     text = _DC.sub("đc", cell)
@@ -342,14 +372,7 @@ def split_author_cell(cell: str) -> AuthorCell:
     # Roles in parentheses go before splitting: "(Tổ trưởng, Đội 3)" holds a comma.
     text = _PARENS.sub(" ", text)
     splitter = _SPLIT_ASCII if text.isascii() else _SPLIT
-    names: list[str] = []
-    seen: set[str] = set()
-    for piece in splitter.split(text):
-        for name in _tidy_piece(piece):
-            key = " ".join(unify_tones(name).lower().split())
-            if key not in seen:
-                seen.add(key)
-                names.append(name)
+    names = [name for piece in splitter.split(text) for name in _tidy_piece(piece)]
     return tuple(names), tuple(_name_problem(n) for n in names)
 
 
@@ -367,9 +390,8 @@ class Authors:
 # Separators of the simple cells, rewritten to "," on a whole chunk of cells at once.
 _SEPARATOR_FIXES = ((";", ","), ("\n", ","), (" và ", ","), (", ", ","), (" ,", ","))
 # Anything in a cell that is not a plain list of names: the cell is read on its own.
-_CELL_SPECIAL_RE = re.compile(r"[()\[\]/\d|+&•*:\-–—%]")
-_ASCII_VA_RE = re.compile(r" [vV][aA] ")
-_NOT_PLAIN_SEPARATOR_RE = re.compile(r";|\n| và |,(?! )| ,")
+_SPECIAL_LUT = np.zeros(0x10000, dtype=bool)
+_SPECIAL_LUT[[ord(c) for c in "()[]/|+&•*:-–—%0123456789"]] = True
 _CHUNK_CELLS = 1 << 17
 
 
@@ -384,7 +406,6 @@ def split_authors(cells: np.ndarray) -> Authors:
     """
     n = len(cells)
     piece_memo: dict[str, AuthorCell] = {}
-    person_ids: dict[str, int] = {}
     out_rows: list[np.ndarray] = []
     out_names: list[np.ndarray] = []
     out_problems: list[np.ndarray] = []
@@ -393,7 +414,7 @@ def split_authors(cells: np.ndarray) -> Authors:
     for start in range(0, len(present), _CHUNK_CELLS):
         rows = present[start:start + _CHUNK_CELLS]
         texts = cells[rows].tolist()
-        r, names, problems = _split_chunk(texts, rows, piece_memo, display, person_ids)
+        r, names, problems = _split_chunk(texts, rows, piece_memo, display)
         out_rows.append(r)
         out_names.append(names)
         out_problems.append(problems)
@@ -413,43 +434,45 @@ def split_authors(cells: np.ndarray) -> Authors:
     return Authors(rows_all.astype(np.int64), positions, names_all, problems_all, display)
 
 
-def _person_id(ids: dict[str, int], name: str) -> int:
-    """A number per person within a cell's comparison (case and tone style ignored)."""
-    found = ids.get(name)
-    if found is None:
-        found = ids[name] = ids.setdefault(unify_tones(name).lower(), len(ids))
-    return found
-
-
 def _split_chunk(texts: list[str], rows: np.ndarray, memo: dict[str, AuthorCell],
-                 display: np.ndarray, memo_ids: dict[str, int]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                 display: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     joined = "\x1e".join(texts)
-    ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1) - 1
+    # The chunk as code points: cell boundaries, special characters and separators found with
+    # numpy instead of a regular expression scan.
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    cell_of = np.cumsum(points == 0x1E, dtype=np.int32)
+    bmp = np.minimum(points, 0xFFFF)
     special = np.zeros(len(texts), dtype=bool)
-    hits = [m.start() for m in _CELL_SPECIAL_RE.finditer(joined)]
-    hits += [m.start() for m in _ASCII_VA_RE.finditer(joined)]
-    if hits:
-        special[np.searchsorted(ends, hits)] = True
+    special[cell_of[_SPECIAL_LUT[bmp]]] = True
+    space = points == 0x20
+    lower = points | 0x20  # ASCII letters in lower case
+    v_a = space[:-3] & (lower[1:-2] == 0x76) & (lower[2:-1] == 0x61) & space[3:]
+    special[cell_of[:-3][v_a]] = True  # " va ": an ASCII cell split on the word `va`
+    comma = points == 0x2C
+    not_plain = (points == 0x3B) | (points == 0x0A)  # ; and line breaks
+    not_plain[:-1] |= comma[:-1] & ~space[1:]  # "," not followed by a space
+    not_plain[-1:] |= comma[-1:]
+    not_plain[1:] |= comma[1:] & space[:-1]  # " ,"
+    not_plain[:-3] |= space[:-3] & (points[1:-2] == 0x76) & (points[2:-1] == 0xE0) & space[3:]
     plain_sep = np.ones(len(texts), dtype=bool)
-    hits = [m.start() for m in _NOT_PLAIN_SEPARATOR_RE.finditer(joined)]
-    if hits:
-        plain_sep[np.searchsorted(ends, hits)] = False
+    plain_sep[cell_of[not_plain]] = False
+    del points, bmp, lower, cell_of, space, comma, not_plain
     for old, new in _SEPARATOR_FIXES:
         joined = joined.replace(old, new)
-    normalised = joined.split("\x1e")
-    n_pieces = np.fromiter((c.count(",") + 1 for c in normalised), dtype=np.int64,
-                           count=len(normalised))
+    normalised = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    bounds = np.flatnonzero(normalised == 0x1E)
+    commas = np.flatnonzero(normalised == 0x2C)
+    n_pieces = np.bincount(np.searchsorted(bounds, commas), minlength=len(texts)) + 1
+    del normalised, bounds, commas
     pieces = joined.replace("\x1e", ",").split(",")
-    del joined, normalised
+    del joined
     codes, uniques = pd.factorize(np.asarray(pieces, dtype=object))
     del pieces
     readings = []
     for piece in uniques.tolist():
         found = memo.get(piece)
         if found is None:
-            found = ((piece,), _PLAUSIBLE) if _simple_name(piece) else split_author_cell(piece)
-            memo[piece] = found
+            found = memo[piece] = _read_piece(piece)
         readings.append(found)
     # Each distinct piece gives 0, 1 or a few names: lay them out flat and index into them.
     per_unique = np.fromiter((len(f[0]) for f in readings), dtype=np.int64, count=len(readings))
@@ -466,15 +489,6 @@ def _split_chunk(texts: list[str], rows: np.ndarray, memo: dict[str, AuthorCell]
     name_cell = np.repeat(piece_cell, k)
     names = flat_names[name_index] if len(name_index) else np.empty(0, dtype=object)
     problems = flat_problems[name_index] if len(name_index) else np.empty(0, dtype=object)
-    # A name typed twice in one cell (any case or tone style): the cell is read on its own.
-    several = np.bincount(name_cell, minlength=len(texts))[name_cell] > 1
-    if several.any():
-        at = name_index[several]
-        key_ids = np.fromiter((_person_id(memo_ids, x) for x in flat_names[at].tolist()),
-                              dtype=np.int64, count=len(at))
-        dup = pd.DataFrame({"c": name_cell[several], "k": key_ids}).duplicated().to_numpy()
-        if dup.any():
-            special[name_cell[several][dup]] = True
     # Cells read one by one.
     special_idx = np.flatnonzero(special)
     if len(special_idx):
@@ -543,7 +557,11 @@ def fold_lower(key: str) -> str:
     try:
         return codecs.charmap_encode(key, "strict", _FOLD_MAP)[0].translate(_FOLD_BYTES).decode()
     except UnicodeEncodeError:
-        return _uncached_fold(key)
+        folded = _uncached_fold(key)
+        # A word that was only combining marks folds to nothing (`folded_key` drops it too).
+        if "  " in folded or folded[:1] == " " or folded[-1:] == " ":
+            folded = " ".join(folded.split())
+        return folded
 
 
 # Title keys are made this many at a time and stored as Arrow strings (pandas' `str` dtype): a
@@ -583,9 +601,8 @@ def title_keys(values: np.ndarray) -> tuple[pd.Series, pd.Series]:
                  for v in items[start:start + _KEY_CHUNK]]
         exact_chunks.append(pa.array(exact, type=pa.large_string()))
         folded_chunks.append(pa.array([fold_lower(k) for k in exact], type=pa.large_string()))
-    return (pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(exact_chunks), dtype=_STR_DTYPE)),
-            pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array(folded_chunks),
-                                                 dtype=_STR_DTYPE)))
+    return (_str_series(pa.chunked_array(exact_chunks, pa.large_string())),
+            _str_series(pa.chunked_array(folded_chunks, pa.large_string())))
 
 
 def name_keys(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -613,6 +630,144 @@ def _gc_paused() -> Iterator[None]:
 
 
 # --------------------------------------------------------------------------------------------------
+# Titles on the second core
+# --------------------------------------------------------------------------------------------------
+
+# Validation of this many rows or more cleans and keys the titles in a second process while this
+# one validates the other columns (`SANGKIEN_VALIDATE_WORKER=0` turns it off, `=1` forces it).
+WORKER_MIN_ROWS = 200_000
+_SEPARATOR = "\x1f"
+_CHUNK_TITLES = 1 << 16
+
+
+def _worker_wanted(n: int) -> bool:
+    setting = os.environ.get("SANGKIEN_VALIDATE_WORKER", "")
+    if setting == "0" or n == 0:
+        return False
+    return setting == "1" or (n >= WORKER_MIN_ROWS and (os.cpu_count() or 1) >= 2)
+
+
+class _TitleWorker:
+    """Cleans the titles (`text.clean_text`) and computes their keys in a second Python process
+    while this one validates every other column: titles are the one column that is nearly all
+    distinct and read word by word, about a third of the work at scale.
+
+    The worker is a fresh interpreter (not a fork: a forked child writing into the parent's
+    memory arenas would copy them page by page). It receives the titles as one UTF-8 buffer on
+    stdin and streams back, a chunk at a time, the keys as UTF-8 with their lengths (they become
+    Arrow arrays here without a copy) and the few titles that cleaning changed. Anything
+    unexpected — no worker, a worker that fails — and the parent computes the same results
+    itself (`_titles`)."""
+
+    def __init__(self, titles: np.ndarray) -> None:
+        self.n = len(titles)
+        self.chunks: list[tuple[Any, ...]] = []
+        self.failed = False
+        self.process: subprocess.Popen[bytes] | None = None
+        texts = [v if v.__class__ is str else "" for v in titles.tolist()]
+        joined = _SEPARATOR.join(texts)
+        if joined.count(_SEPARATOR) != self.n - 1:
+            self.failed = True
+            return
+        data = joined.encode("utf-8", "surrogatepass")
+        del joined, texts
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", "from sync.validate import _title_worker_main as m; m()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            self.failed = True
+            return
+        self.writer = threading.Thread(target=self._write, args=(data,), daemon=True)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.writer.start()
+        self.reader.start()
+
+    def _write(self, data: bytes) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        try:
+            self.process.stdin.write(len(data).to_bytes(8, "little"))
+            self.process.stdin.write(data)
+            self.process.stdin.close()
+        except OSError:
+            self.failed = True
+
+    def _read(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        source = self.process.stdout
+        try:
+            while True:
+                head = source.read(8)
+                if len(head) < 8:
+                    break
+                size = int.from_bytes(head, "little")
+                payload = source.read(size)
+                if len(payload) < size:
+                    self.failed = True
+                    break
+                self.chunks.append(pickle.loads(payload))
+        except Exception:  # any failure: the parent redoes the work
+            self.failed = True
+
+    def result(self) -> tuple[dict[int, str], list[pa.Array], list[pa.Array]] | None:
+        """{row: cleaned title where cleaning changed it}, exact keys, folded keys; None when
+        the worker did not deliver (the caller computes them itself)."""
+        if self.process is None:
+            return None
+        self.writer.join()
+        self.reader.join()
+        status = self.process.wait()
+        received = sum(len(c[2]) for c in self.chunks)
+        if self.failed or status != 0 or received != self.n:
+            return None
+        changes: dict[int, str] = {}
+        exact, folded = [], []
+        for start, changed, e_len, e_data, f_len, f_data in sorted(self.chunks, key=lambda c: c[0]):
+            changes.update((start + i, text) for i, text in changed)
+            exact.append(_arrow_from_utf8(e_len, e_data))
+            folded.append(_arrow_from_utf8(f_len, f_data))
+        self.chunks.clear()
+        return changes, exact, folded
+
+
+def _title_worker_main() -> None:
+    """The worker process: titles in on stdin, chunks of results out on stdout."""
+    gc.disable()
+    source, out = sys.stdin.buffer, sys.stdout.buffer
+    size = int.from_bytes(source.read(8), "little")
+    data = source.read(size)
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(_SEPARATOR))
+    bounds = np.concatenate([[-1], ends, [len(data)]])
+    n = len(bounds) - 1
+    for start in range(0, n, _CHUNK_TITLES):
+        stop = min(start + _CHUNK_TITLES, n)
+        chunk = data[bounds[start] + 1:bounds[stop]].decode("utf-8", "surrogatepass").split(
+            _SEPARATOR)
+        cleaned = [clean_text(t) for t in chunk]
+        changed = [(i, c) for i, (t, c) in enumerate(zip(chunk, cleaned, strict=True))
+                   if t is not c and t != c]
+        exact = [exact_key_fast(c) for c in cleaned]
+        folded = [fold_lower(k) for k in exact]
+        payload = pickle.dumps((start, changed, *_utf8_with_lengths(exact),
+                                *_utf8_with_lengths(folded)), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(payload).to_bytes(8, "little"))
+        out.write(payload)
+    out.flush()
+
+
+def _utf8_with_lengths(values: list[str]) -> tuple[np.ndarray, bytes]:
+    encoded = [v.encode("utf-8", "surrogatepass") for v in values]
+    return np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), b"".join(encoded)
+
+
+def _arrow_from_utf8(lengths: np.ndarray, data: bytes) -> pa.Array:
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(offsets),
+                                            pa.py_buffer(data))
+
+
+# --------------------------------------------------------------------------------------------------
 # The validator
 # --------------------------------------------------------------------------------------------------
 
@@ -636,8 +791,13 @@ _ERROR_VALUES = pd.Index(sorted(catalog.ERROR_VALUES), dtype=object)
 def _text_column(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A text field → (display text: strings cleaned (NFC, odd spaces, `Ð` → `Đ`), numbers and
     dates as people see them, None when empty or an error value; mask of error values)."""
-    out = clean_series(pd.Series(values, dtype=object, copy=False)).to_numpy(dtype=object,
-                                                                               copy=True)
+    return _finish_text(clean_series(pd.Series(values, dtype=object, copy=False)).to_numpy(
+        dtype=object, copy=True))
+
+
+def _finish_text(out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Cleaned strings (in place): other cells as people see them, blanks and error values
+    None; also the mask of error values."""
     kind = infer_dtype(out, skipna=True)
     empty = pd.isna(out)
     if kind not in ("string", "empty"):
@@ -649,6 +809,57 @@ def _text_column(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     errors = pd.Index(out, dtype=object).isin(_ERROR_VALUES)
     out[blank | errors] = None
     return out, np.asarray(errors, dtype=bool)
+
+
+def _titles(values: np.ndarray, typed: np.ndarray, worker: _TitleWorker | None
+            ) -> tuple[np.ndarray, np.ndarray, pd.Series, pd.Series]:
+    """Title text, error mask and keys — from the worker process when it delivered (titles that
+    legacy decoding changed, and cells that are not text, are redone here), else computed."""
+    result = worker.result() if worker is not None else None
+    if result is None:
+        text, errors = _text_column(values)
+        exact, folded = title_keys(text)
+        return text, errors, exact, folded
+    changes, exact_arrow, folded_arrow = result
+    del result
+    out = values.copy()
+    for i, cleaned in changes.items():
+        out[i] = cleaned
+    decoded = np.flatnonzero(values != typed)  # legacy text, converted here meanwhile
+    if len(decoded):
+        out[decoded] = clean_series(pd.Series(values[decoded], dtype=object)).to_numpy(
+            dtype=object)
+    was_text = np.array([v.__class__ is str for v in values.tolist()], dtype=bool)
+    text, errors = _finish_text(out)
+    # The child keyed each title as it was typed ("" for other cells); where the title shown
+    # differs, key it here.
+    patch = np.zeros(len(values), dtype=bool)
+    patch[decoded] = True
+    patch |= ~was_text & ~pd.isna(text)
+    patch |= was_text & pd.isna(text)
+    keys = title_keys(text[patch])
+    return text, errors, _patched(exact_arrow, patch, keys[0]), \
+        _patched(folded_arrow, patch, keys[1])
+
+
+def _patched(chunks: list[pa.Array], patch: np.ndarray, keys: pd.Series) -> pd.Series:
+    """The worker's key chunks with the rows in `patch` replaced by `keys`, a chunk at a time
+    (each original chunk is let go as soon as it is replaced)."""
+    values = keys.to_numpy(dtype=object).tolist()
+    start = taken = 0
+    for i, chunk in enumerate(chunks):
+        mask = patch[start:start + len(chunk)]
+        count = int(mask.sum())
+        if count:
+            chunks[i] = pc.replace_with_mask(
+                chunk, pa.array(mask), pa.array(values[taken:taken + count], pa.large_string()))
+            taken += count
+        start += len(chunk)
+    return _str_series(pa.chunked_array(chunks, pa.large_string()))
+
+
+def _str_series(arrow: pa.ChunkedArray) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(arrow, dtype=_STR_DTYPE))
 
 
 @dataclass(slots=True)
@@ -709,30 +920,26 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
              for key in ROW_KEYS}
     findings = _Findings(unit, tab, sheet_row, headers)
     rejected = np.zeros(n, dtype=bool)
+    worker = _TitleWorker(cells["title"]) if _worker_wanted(n) else None
     clock("prepare")
 
     # 1. Legacy encodings: decoded with row and column evidence; one warning per row.
     typed_cells = dict(cells)  # as the unit typed them (quoted in the legacy warning)
     present_keys = [k for k in LEGACY_FIELDS if k in raw]
-    if present_keys and n:
-        frame = pd.DataFrame({k: pd.Series(cells[k], dtype=object, copy=False)
-                              for k in present_keys}, copy=False)
-        decoded, encodings = legacy.decode_frame(frame, present_keys)
-        converted = {k: encodings[k].to_numpy(dtype=object) for k in present_keys}
-        converted = {k: v for k, v in converted.items() if not pd.isna(v).all()}
-        for k in converted:
-            cells[k] = decoded[k].to_numpy(dtype=object)
-        clock("legacy_decode")
-        if converted:
-            _report_legacy(findings, converted, typed_cells, cells)
+    converted = _decode_legacy(cells, present_keys, n)
+    clock("legacy_decode")
+    if converted:
+        _report_legacy(findings, converted, typed_cells, cells)
+    del converted
     clock("legacy_report")
 
-    # 2. Text fields: display form, error values, blanks.
+    # 2. Text fields (the title last: it may be on the second core): display form, error
+    #    values, blanks.
     text: dict[str, np.ndarray] = {}
     errors: dict[str, np.ndarray] = {}
-    for key in TEXT_FIELDS:
+    for key in TEXT_FIELDS[1:]:
         text[key], errors[key] = _text_column(cells[key])
-    present = {key: ~pd.isna(text[key]) for key in TEXT_FIELDS}
+    present = {key: ~pd.isna(text[key]) for key in TEXT_FIELDS[1:]}
     for key in OPTIONAL_TEXT:
         idx = _where(errors[key])
         findings.add(idx, "error_value", key, cells[key][idx])
@@ -744,24 +951,18 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     clock("factorise")
 
     # 3. Required fields: empty, or a spreadsheet error value.
-    for key in catalog.REQUIRED_KEYS:
-        missing = ~present[key] & ~errors[key]
-        findings.add(_where(missing), "missing_required", key, cells[key][missing],
-                     example=catalog.MISSING_EXAMPLES.get(key, ""))
-        findings.add(_where(errors[key]), "formula_error", key, cells[key][errors[key]])
-        rejected |= missing | errors[key]
+    for key in catalog.REQUIRED_KEYS[1:]:
+        rejected |= _required(findings, key, cells[key], present[key], errors[key])
+    # Memory: the cells of a field are let go once its findings are made (legacy-decoded
+    # columns are copies; the rest are views of `raw`).
+    for key in TEXT_FIELDS[1:]:
+        cells[key] = typed_cells[key] = None
 
-    # 4. Title; 5. long text.
-    title = text["title"]
-    lengths = {key: _lengths(text[key]) for key in ("title", *OPTIONAL_TEXT)}
-    short = present["title"] & (lengths["title"] < catalog.MIN_TITLE_CHARS)
-    idx = _where(short)
-    findings.add(idx, "title_too_short", "title", title[idx], length=lengths["title"][idx],
-                 min_chars=catalog.MIN_TITLE_CHARS)
-    rejected |= short
-    for key, key_lengths in lengths.items():
-        idx = _where(key_lengths > catalog.MAX_TEXT_CHARS)
-        findings.add(idx, "text_too_long", key, text[key][idx], length=key_lengths[idx],
+    # 4. Long text.
+    for key in OPTIONAL_TEXT:
+        lengths = _lengths(text[key])
+        idx = _where(lengths > catalog.MAX_TEXT_CHARS)
+        findings.add(idx, "text_too_long", key, text[key][idx], length=lengths[idx],
                      max_chars=format_vnd(catalog.MAX_TEXT_CHARS))
     clock("text_rules")
 
@@ -785,7 +986,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
         "row": author_rows, "position": positions, "name": _objects(names_arr),
         "key": _objects(author_keys), "fold": _objects(author_folds),
         "suspicious": suspicious.astype(bool),
-    })
+    }, copy=False)
     clock("authors_keys")
 
     # 7. Solution type.
@@ -796,6 +997,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     findings.add(_where(unknown), "unknown_solution_type", "solution_type",
                  cells["solution_type"][unknown], choices=" · ".join(catalog.SOLUTION_TYPES))
     rejected |= unknown
+    typed["solution_type"] = cells["solution_type"] = column = None
 
     # 8. Date applied.
     column = typed["applied_on"]
@@ -821,6 +1023,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
                  cells["applied_on"][outside], start=format_date(program.start),
                  deadline=format_date(program.deadline))
     rejected |= bad | future | outside
+    typed["applied_on"] = cells["applied_on"] = column = None
 
     # 9. Status.
     column = typed["status"]
@@ -840,15 +1043,30 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     idx = _where(not_counted)
     findings.add(idx, "status_not_counted", "status", statuses[idx],
                  counted=", ".join(f"«{s}»" for s in counted_statuses))
+    typed["status"] = cells["status"] = column = None
     clock("enums_dates")
 
     # 10. Benefit; 11. social significance.
     benefit, not_computable = _parse_benefit(typed["benefit"], unit, headers, findings)
     social = _parse_social(typed["social"], findings)
+    del typed
+    cells["benefit"] = cells["social"] = None
     clock("money_social")
 
-    # 12. Keys and verdicts.
-    title_key, title_fold = title_keys(title)
+    # 12. Title: text, rules and keys.
+    title, errors["title"], title_key, title_fold = _titles(cells["title"], typed_cells["title"],
+                                                            worker)
+    present["title"] = ~pd.isna(title)
+    rejected |= _required(findings, "title", cells["title"], present["title"], errors["title"])
+    lengths = _lengths(title)
+    short = present["title"] & (lengths < catalog.MIN_TITLE_CHARS)
+    idx = _where(short)
+    findings.add(idx, "title_too_short", "title", title[idx], length=lengths[idx],
+                 min_chars=catalog.MIN_TITLE_CHARS)
+    rejected |= short
+    idx = _where(lengths > catalog.MAX_TEXT_CHARS)
+    findings.add(idx, "text_too_long", "title", title[idx], length=lengths[idx],
+                 max_chars=format_vnd(catalog.MAX_TEXT_CHARS))
     clock("title_keys")
     valid = ~rejected
     counted = valid & is_counted_status
@@ -876,7 +1094,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
         "counted": counted,
         "n_errors": findings.n_errors,
         "n_warnings": findings.n_warnings,
-    })
+    }, copy=False)
     clock("assemble")
     return ValidatedRows(rows=rows, authors=authors, findings=findings_frame)
 
@@ -886,8 +1104,77 @@ def _objects(values: np.ndarray) -> pd.Series:
     return pd.Series(values, dtype=object, copy=False)
 
 
+def _required(findings: _Findings, key: str, cells: np.ndarray, present: np.ndarray,
+              errors: np.ndarray) -> np.ndarray:
+    """`missing_required` / `formula_error` for a required field; the rows they reject."""
+    missing = ~present & ~errors
+    findings.add(_where(missing), "missing_required", key, cells[missing],
+                 example=catalog.MISSING_EXAMPLES.get(key, ""))
+    findings.add(_where(errors), "formula_error", key, cells[errors])
+    return missing | errors
+
+
 def _lengths(values: np.ndarray) -> np.ndarray:
     return np.array([len(v) if v is not None else 0 for v in values.tolist()], dtype=np.int64)
+
+
+# Characters that legacy text (TCVN3, VNI, UTF-8 read as cp1252) has and Unicode Vietnamese never
+# has, built from the legacy module's public charts (the first look of its own pre-screen).
+_VIET_LATIN1 = {ch for ch in legacy.VIETNAMESE_LETTERS_ALL + "aeiouyAEIOUY" if ord(ch) < 0x100}
+LEGACY_MARKERS = "".join(sorted(
+    (set(legacy.TCVN3_TO_UNICODE) - _VIET_LATIN1)
+    | ({ch for key in legacy.VNI_TO_UNICODE for ch in key if ord(ch) >= 0x80} - _VIET_LATIN1)
+    | set("ÃÄÅÆº»")))
+_MARKER_RE = re.compile(f"[{re.escape(LEGACY_MARKERS)}]")
+# Above this share of rows with legacy markers, the whole frame goes to `decode_frame` (its
+# column-wide second looks then matter).
+LEGACY_SUBSET_MAX_SHARE = 0.04
+
+
+def _marked(values: np.ndarray) -> np.ndarray:
+    """Cells that are strings holding at least one of `LEGACY_MARKERS`."""
+    strings = np.flatnonzero(~pd.isna(values))
+    sample = values[strings[:2000]].tolist()
+    search = _MARKER_RE.search
+    if len(set(sample)) < 0.6 * len(sample):  # repeated values: check each distinct one once
+        codes, uniques = pd.factorize(values)
+        marks = [u.__class__ is str and not u.isascii() and search(u) is not None
+                 for u in uniques]
+        return np.asarray([*marks, False], dtype=bool)[codes]
+    return np.array([v.__class__ is str and not v.isascii() and search(v) is not None
+                     for v in values.tolist()], dtype=bool)
+
+
+def _decode_legacy(cells: dict[str, np.ndarray], keys: list[str], n: int
+                   ) -> dict[str, np.ndarray]:
+    """Decode legacy text in place (`cells`); returns {key: encoding per row or None} for the
+    columns with conversions. `legacy.decode_frame` decides, with the evidence of rows and
+    columns; only rows holding a legacy marker can be legacy text (and a few percent of rows at
+    most in a real collection), so only they are handed to it unless they are many."""
+    if not keys or not n:
+        return {}
+    rows = np.zeros(n, dtype=bool)
+    for key in keys:
+        rows |= _marked(cells[key])
+    if not rows.any():
+        return {}
+    subset = np.flatnonzero(rows) if rows.mean() <= LEGACY_SUBSET_MAX_SHARE else np.arange(n)
+    frame = pd.DataFrame({k: pd.Series(cells[k][subset], dtype=object) for k in keys})
+    decoded, encodings = legacy.decode_frame(frame, keys)
+    converted: dict[str, np.ndarray] = {}
+    for key in keys:
+        marks = encodings[key].to_numpy(dtype=object)
+        found = ~pd.isna(marks)
+        if not found.any():
+            continue
+        at = subset[found]
+        column = cells[key].copy()
+        column[at] = decoded[key].to_numpy(dtype=object)[found]
+        cells[key] = column
+        per_row = np.full(n, None, dtype=object)
+        per_row[at] = marks[found]
+        converted[key] = per_row
+    return converted
 
 
 def _report_legacy(findings: _Findings, converted: dict[str, np.ndarray],

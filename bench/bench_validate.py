@@ -1,0 +1,289 @@
+"""Validation benchmark: speed, peak memory and labelled quality at scale (a script, not a test).
+
+Data: `sync.demo.synth.generate` — realistic unit sheets as typed (date cells, text dates in every
+shape, serials, money as numbers and as `150 triệu`, aliases, honorifics, TCVN3 and VNI pastes,
+planted errors). The raw rows (exactly N of them, tab `Sáng kiến`) are cached as a pickle under
+`bench/data/validate/`; each measurement runs in a fresh process that loads them and calls
+`sync.validate.validate` once, so the figures belong to validation alone:
+
+- wall and CPU seconds, and CPU seconds per stage (`validate(..., timings=...)`), which shows the
+  share of `sync.legacy.decode_frame` and of `sync.text` (cleaning, keys);
+- peak memory: RSS sampled every 5 ms (psutil) and `ru_maxrss`, with the RSS of the loaded input
+  before validation, so the increment of validation itself is visible;
+- quality against synth's labels: rows planted with an error must be rejected and no other row
+  may be; rows pasted in TCVN3/VNI must be reported `legacy_encoding` and no other row may be.
+
+    .venv/bin/python bench/bench_validate.py                         # 100k and 1M
+    .venv/bin/python bench/bench_validate.py --rows 100000 --repeat 3
+    .venv/bin/python bench/bench_validate.py --rows 100000 1000000 --write-docs
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import math
+import os
+import pickle
+import platform
+import resource
+import subprocess
+import sys
+import threading
+import time
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+CACHE = ROOT / "bench" / "data" / "validate"
+DOCS = ROOT / "docs" / "benchmarks.md"
+SECTION = "## Validation"
+TODAY = dt.date(2024, 1, 1)
+
+
+def n_units_for(rows: int) -> int:
+    """About 500 rows per unit (the sector has 500+ grassroots unions), at least 20."""
+    return int(min(2000, max(20, rows // 500)))
+
+
+def prepare(rows: int, seed: int = 1) -> Path:
+    """Generate and cache exactly `rows` raw rows as units typed them, with their labels."""
+    folder = CACHE / f"n{rows}_s{seed}"
+    if (folder / "raw.pkl").exists():
+        return folder
+    from sync.demo import synth
+
+    folder.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    data = synth.generate(math.ceil(rows * 1.01), n_units_for(rows), seed=seed)
+    visible = data.visible_rows().reset_index(drop=True).head(rows)
+    raw = visible[["unit_code", "tab", "row", *synth.FIELD_KEYS]].copy()
+    truth = visible[["noise", "expected_error", "expected_warning"]].copy()
+    with (folder / "raw.pkl").open("wb") as handle:
+        pickle.dump(raw, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    with (folder / "truth.pkl").open("wb") as handle:
+        pickle.dump(truth, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    meta = {"rows": len(raw), "units": int(raw["unit_code"].nunique()), "seed": seed,
+            "generate_s": round(time.perf_counter() - t0, 1)}
+    (folder / "meta.json").write_text(json.dumps(meta, indent=2))
+    return folder
+
+
+# --------------------------------------------------------------------------------------------------
+# One measurement (in its own process)
+# --------------------------------------------------------------------------------------------------
+
+class PeakSampler:
+    """Samples every `interval` seconds this process's RSS plus the private memory (USS) of its
+    children (validation's title worker); `peak` is the highest total seen, `peak_self` this
+    process's alone."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        import psutil
+
+        self.psutil = psutil
+        self.process = psutil.Process()
+        self.interval = interval
+        self.peak = self.peak_self = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        own = self.process.memory_info().rss
+        children = 0
+        for child in self.process.children(recursive=True):
+            with contextlib.suppress(self.psutil.Error):
+                children += child.memory_full_info().uss
+        self.peak_self = max(self.peak_self, own)
+        self.peak = max(self.peak, own + children)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            time.sleep(self.interval)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+def child(folder: Path) -> dict[str, Any]:
+    import psutil
+
+    from sync import catalog
+    from sync.config import ProgramConfig
+    from sync.validate import validate
+
+    with (folder / "raw.pkl").open("rb") as handle:
+        raw = pickle.load(handle)
+    program = ProgramConfig("bench", Fraction(1, 10), dt.date(2021, 9, 1), dt.date(2023, 9, 1),
+                            catalog.DEFAULT_COUNTED_STATUSES)
+    rss_input = psutil.Process().memory_info().rss
+    timings: dict[str, float] = {}
+    with PeakSampler() as sampler:
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        result = validate(raw, {}, program, TODAY, timings=timings)
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+    with (folder / "truth.pkl").open("rb") as handle:
+        truth = pickle.load(handle)
+    return {
+        "rows": len(raw), "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+        "stages_cpu_s": {k: round(v, 2) for k, v in timings.items()},
+        "worker": os.environ.get("SANGKIEN_VALIDATE_WORKER", "auto"),
+        "rss_input_mib": round(rss_input / 2**20), "peak_rss_mib": round(sampler.peak / 2**20),
+        "peak_rss_main_mib": round(sampler.peak_self / 2**20),
+        "ru_maxrss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "quality": quality(result, truth),
+        "findings": result.findings["code"].value_counts().to_dict(),
+    }
+
+
+def quality(result: Any, truth: Any) -> dict[str, int]:
+    """Validation against synth's labels (positions align: both are the raw rows in order)."""
+    import numpy as np
+
+    valid = result.rows["valid"].to_numpy()
+    planted = truth["expected_error"].fillna("").astype(str).to_numpy() != ""
+    noise = truth["noise"].astype(str).to_numpy()
+    legacy_rows = np.isin(noise, ["tcvn3", "vni"])
+    reported = np.zeros(len(valid), dtype=bool)
+    legacy_found = result.findings[result.findings["code"] == "legacy_encoding"]
+    position = {(u, r): i for i, (u, r) in enumerate(zip(result.rows["unit_code"],
+                                                         result.rows["row"], strict=True))}
+    for u, r in zip(legacy_found["unit_code"], legacy_found["row"], strict=True):
+        reported[position[(u, r)]] = True
+    return {
+        "planted_errors": int(planted.sum()),
+        "planted_errors_rejected": int((planted & ~valid).sum()),
+        "other_rows_rejected": int((~planted & ~valid).sum()),
+        "legacy_rows": int(legacy_rows.sum()),
+        "legacy_rows_reported": int((legacy_rows & reported).sum()),
+        "unicode_rows_reported_legacy": int((~legacy_rows & reported).sum()),
+    }
+
+
+def measure(folder: Path, worker: str = "auto") -> dict[str, Any]:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    if worker != "auto":
+        env["SANGKIEN_VALIDATE_WORKER"] = worker
+    out = subprocess.run([sys.executable, __file__, "--child", str(folder)], check=True,
+                         capture_output=True, text=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------------
+
+def machine() -> str:
+    import psutil
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            names = [line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")]
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    return (f"{cpu}, {psutil.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB RAM, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def table(results: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> str:
+    lines = [
+        "| rows | tool | wall s | CPU s | rows/s | peak RSS MiB (input) | notes |",
+        "|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        stages = r["stages_cpu_s"]
+        legacy = stages.get("legacy_decode", 0.0)
+        text = stages.get("text_clean", 0.0) + stages.get("title_keys", 0.0)
+        mode = {"1": ", title worker", "0": ", one process"}.get(r.get("worker", "auto"), "")
+        lines.append(
+            f"| {r['rows']:,} | sangkien `validate`{mode} | {r['wall_s']} | {r['cpu_s']} | "
+            f"{r['rows'] / r['wall_s']:,.0f} | {r['peak_rss_mib']:,} ({r['rss_input_mib']:,}) | "
+            f"`legacy.decode_frame` {legacy:.1f} s CPU, cleaning + title keys {text:.1f} s |")
+    for b in baseline:
+        lines.append(
+            f"| {b['rows']:,} | frictionless-py {b['version']} (CSV) | {b['wall_s']} | "
+            f"{b['cpu_s']} | {b['rows'] / b['wall_s']:,.0f} | {b['peak_rss_mib']:,} | "
+            f"{b['errors']:,} errors reported |")
+    return "\n".join(lines)
+
+
+def write_docs(results: list[dict[str, Any]], baseline: list[dict[str, Any]]) -> None:
+    body = [SECTION, "",
+            f"Measured {dt.date.today().isoformat()} on {machine()} "
+            f"(load average before the run: {os.getloadavg()[0]:.2f}).", "",
+            "`bench/bench_validate.py` validates synth rows as units type them (`sync.demo.synth`: "
+            "date cells and every text date shape, serials, money as numbers and words, aliases, "
+            "honorifics, TCVN3/VNI pastes, planted errors) in a fresh process; "
+            "`bench/frictionless_baseline.py` validates the same rows written as CSV against an "
+            "equivalent Table Schema (required fields, length limits, enum constraints for "
+            "types/statuses/yes-no, pattern constraints for the accepted date and amount shapes).",
+            "", table(results, baseline), "",
+            "CPU seconds per stage of `validate` (the largest run):", "",
+            "| stage | CPU s |", "|---|---:|"]
+    largest = max(results, key=lambda r: r["rows"])
+    body += [f"| {k} | {v} |" for k, v in largest["stages_cpu_s"].items()]
+    body += ["", "Quality against synth's labels (largest run): "
+             + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in largest["quality"].items())
+             + ".", ""]
+    text = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Benchmarks\n"
+    start = text.find(SECTION)
+    if start >= 0:
+        end = text.find("\n## ", start + len(SECTION))
+        text = text[:start] + "\n".join(body) + (text[end + 1:] if end >= 0 else "")
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(body)
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    DOCS.write_text(text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size; the fastest is kept")
+    parser.add_argument("--worker", nargs="+", default=["auto"], choices=["auto", "0", "1"],
+                        help="title worker process: auto (200k rows and up), 0 off, 1 on")
+    parser.add_argument("--frictionless", action="store_true",
+                        help="also run bench/frictionless_baseline.py on the same rows")
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child), ensure_ascii=False))
+        return
+    results, baseline = [], []
+    for rows in args.rows:
+        folder = prepare(rows, args.seed)
+        for worker in args.worker:
+            runs = [measure(folder, worker) for _ in range(args.repeat)]
+            best = min(runs, key=lambda r: r["wall_s"])
+            print(json.dumps(best, ensure_ascii=False, indent=1))
+            results.append(best)
+        if args.frictionless:
+            from frictionless_baseline import measure_baseline
+
+            baseline.append(measure_baseline(folder))
+            print(json.dumps(baseline[-1], ensure_ascii=False, indent=1))
+    if args.write_docs:
+        saved = CACHE / "frictionless.json"
+        if not baseline and saved.exists():
+            baseline = json.loads(saved.read_text())
+        write_docs(results, baseline)
+
+
+if __name__ == "__main__":
+    main()
