@@ -42,20 +42,21 @@ Decisions:
 from __future__ import annotations
 
 import codecs
+import contextlib
 import datetime as dt
 import gc
 import math
+import operator
 import os
 import pickle
 import re
 import string
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -240,10 +241,10 @@ _GROUPS = _lower_set(catalog.AUTHOR_GROUP_WORDS)
 _ROLES = _lower_set(catalog.AUTHOR_ROLES)
 # ASCII spellings that can only be a group (`cong ty`), never a name (`Phong`, `To` can be).
 _GROUPS_ASCII = frozenset(fold(g) for g in _GROUPS if len(g.split()) >= 2)
-# First words that send a cell to the careful path.
-_RISKY_FIRST = frozenset(
-    w.split()[0].rstrip(".") for w in _TITLES | _GROUPS | _ROLES
-) | frozenset(fold(w.split()[0].rstrip(".")) for w in _TITLES)
+# Words in front of a name that send a piece to the careful path (titles, groups, roles).
+_RISKY_PREFIXES = _TITLES | _GROUPS | _ROLES
+_RISKY_FIRST = frozenset(w.rstrip(".") for w in _RISKY_PREFIXES if " " not in w)
+_RISKY_MULTI_FIRST = frozenset(w.split()[0] for w in _RISKY_PREFIXES if " " in w)
 _TITLE_RE = re.compile(
     r"^(?:(?:" + "|".join(re.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
     + r")(?:\s*\.\s*|\s+|$))+", re.IGNORECASE)
@@ -253,6 +254,7 @@ _DC = re.compile(r"(?i)\b(?:đ|d)\s*/\s*c\b\.?")
 _NUMBERING = re.compile(r"(?:^|(?<=\n))\s*(?:\d{1,2}|[a-zA-Z])\s*[.)/]\s+|(?:^|(?<=\n))\s*[-–—•*+]\s*")
 _PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _SHARE = re.compile(r"\s*[-–:]?\s*\d{1,3}(?:[.,]\d+)?\s*%\s*$")
+_CONJUNCTION = re.compile(r"^(?:và|va|cùng với|cùng|với)(?:\s+|$)", re.IGNORECASE)
 _ROLE_SEP = re.compile(r"\s+[-–—]\s+|\s*:\s*")
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?$")
 
@@ -303,6 +305,7 @@ def _tidy_piece(piece: str) -> list[str]:
     piece may hold a name and a note after a dash or colon (`Nguyễn Văn An - Tổ trưởng`,
     `Trần Bình: Phòng Kỹ thuật`): the note goes; two names joined by a dash stay two names."""
     piece = _SHARE.sub("", piece).strip(" .,;:-–—*•+'\"“”()[]")
+    piece = _CONJUNCTION.sub("", piece)
     if not piece:
         return []
     parts = [p.strip(" .,") for p in _ROLE_SEP.split(piece)]
@@ -337,7 +340,8 @@ def _simple_name(piece: str) -> bool:
         return False
     words = piece.lower().split(" ")
     if not 2 <= len(words) <= catalog.MAX_NAME_WORDS + 1 or "" in words \
-            or words[0] in _RISKY_FIRST:
+            or words[0] in _RISKY_FIRST \
+            or (words[0] in _RISKY_MULTI_FIRST and _starts_with(words, _RISKY_PREFIXES)):
         return False
     return _RISKY_WORDS.isdisjoint(words)
 
@@ -434,6 +438,17 @@ def split_authors(cells: np.ndarray) -> Authors:
     return Authors(rows_all.astype(np.int64), positions, names_all, problems_all, display)
 
 
+_COUNT = operator.itemgetter(2)
+_AS_TYPED = operator.itemgetter(3)
+
+
+def _remember(memo: dict[str, Any], piece: str) -> tuple[Any, ...]:
+    """(names, problems, how many, whether the piece is one name exactly as typed)."""
+    names, problems = _read_piece(piece)
+    found = memo[piece] = (names, problems, len(names), len(names) == 1 and names[0] == piece)
+    return found
+
+
 def _split_chunk(texts: list[str], rows: np.ndarray, memo: dict[str, AuthorCell],
                  display: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     joined = "\x1e".join(texts)
@@ -468,19 +483,13 @@ def _split_chunk(texts: list[str], rows: np.ndarray, memo: dict[str, AuthorCell]
     del joined
     codes, uniques = pd.factorize(np.asarray(pieces, dtype=object))
     del pieces
-    readings = []
-    for piece in uniques.tolist():
-        found = memo.get(piece)
-        if found is None:
-            found = memo[piece] = _read_piece(piece)
-        readings.append(found)
+    get = memo.get
+    readings = [get(piece) or _remember(memo, piece) for piece in uniques.tolist()]
     # Each distinct piece gives 0, 1 or a few names: lay them out flat and index into them.
-    per_unique = np.fromiter((len(f[0]) for f in readings), dtype=np.int64, count=len(readings))
+    per_unique = np.fromiter(map(_COUNT, readings), dtype=np.int64, count=len(readings))
     flat_names = np.asarray([name for f in readings for name in f[0]] or [], dtype=object)
     flat_problems = np.asarray([p for f in readings for p in f[1]] or [], dtype=object)
-    unchanged_u = np.fromiter((len(f[0]) == 1 and f[0][0] == u for f, u in
-                               zip(readings, uniques.tolist(), strict=True)),
-                              dtype=bool, count=len(readings))
+    unchanged_u = np.fromiter(map(_AS_TYPED, readings), dtype=bool, count=len(readings))
     offsets = np.cumsum(per_unique) - per_unique
     piece_cell = np.repeat(np.arange(len(texts), dtype=np.int64), n_pieces)
     k = per_unique[codes]
@@ -496,9 +505,9 @@ def _split_chunk(texts: list[str], rows: np.ndarray, memo: dict[str, AuthorCell]
         names, problems, name_cell = names[keep], problems[keep], name_cell[keep]
         extra_cells, extra_names, extra_problems = [], [], []
         for i in special_idx.tolist():
-            found = memo.get(texts[i])
+            found = memo.get("\x1e" + texts[i])  # whole cells, apart from pieces
             if found is None:
-                found = memo[texts[i]] = split_author_cell(texts[i])
+                found = memo["\x1e" + texts[i]] = split_author_cell(texts[i])
             extra_cells += [i] * len(found[0])
             extra_names += found[0]
             extra_problems += found[1]
@@ -616,7 +625,7 @@ def name_keys(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (np.asarray(exact, dtype=object)[codes], np.asarray(folded, dtype=object)[codes])
 
 
-@contextmanager
+@contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
     """Validation allocates millions of small tuples and lists that live to the end of the call
     and form no cycles; the cyclic collector would rescan them again and again."""
@@ -633,126 +642,165 @@ def _gc_paused() -> Iterator[None]:
 # Titles on the second core
 # --------------------------------------------------------------------------------------------------
 
-# Validation of this many rows or more cleans and keys the titles in a second process while this
-# one validates the other columns (`SANGKIEN_VALIDATE_WORKER=0` turns it off, `=1` forces it).
+# Validation of this many rows or more cleans titles and authors (and keys the titles) in a second
+# process while this one validates the other columns (`SANGKIEN_VALIDATE_WORKER=0` turns it off,
+# `=1` forces it).
 WORKER_MIN_ROWS = 200_000
 _SEPARATOR = "\x1f"
-_CHUNK_TITLES = 1 << 16
+_CHUNK_TITLES = 1 << 16  # cells per message from the worker
 
 
 def _worker_wanted(n: int) -> bool:
     setting = os.environ.get("SANGKIEN_VALIDATE_WORKER", "")
-    if setting == "0" or n == 0:
+    if setting == "0" or n == 0 or not hasattr(os, "pread"):
         return False
     return setting == "1" or (n >= WORKER_MIN_ROWS and (os.cpu_count() or 1) >= 2)
 
 
-class _TitleWorker:
-    """Cleans the titles (`text.clean_text`) and computes their keys in a second Python process
-    while this one validates every other column: titles are the one column that is nearly all
-    distinct and read word by word, about a third of the work at scale.
+class _TextWorker:
+    """Cleans text columns (`text.clean_text`) — the authors, then the titles with their keys —
+    in a second Python process while this one validates everything else: titles and authors are
+    the columns that are nearly all distinct, and titles are read word by word for their keys,
+    about two fifths of the work at scale.
 
     The worker is a fresh interpreter (not a fork: a forked child writing into the parent's
-    memory arenas would copy them page by page). It receives the titles as one UTF-8 buffer on
-    stdin and streams back, a chunk at a time, the keys as UTF-8 with their lengths (they become
-    Arrow arrays here without a copy) and the few titles that cleaning changed. Anything
+    memory arenas would copy them page by page). Its input is each column as one UTF-8 buffer in
+    a temporary file; its output, a temporary file of messages, a chunk at a time: the few cells
+    that cleaning changed and, for the titles, the keys as UTF-8 with their lengths (they become
+    Arrow arrays here without a copy). A pipe tells when a column is complete. No thread of this
+    process reads or writes meanwhile, so the validation here never waits for the GIL. Anything
     unexpected — no worker, a worker that fails — and the parent computes the same results
-    itself (`_titles`)."""
+    itself."""
 
-    def __init__(self, titles: np.ndarray) -> None:
-        self.n = len(titles)
-        self.chunks: list[tuple[Any, ...]] = []
+    COLUMNS = ("authors", "title")  # in the order the worker does them
+    KEYED = "title"
+
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+        self.n = len(next(iter(columns.values())))
         self.failed = False
         self.process: subprocess.Popen[bytes] | None = None
-        texts = [v if v.__class__ is str else "" for v in titles.tolist()]
-        joined = _SEPARATOR.join(texts)
-        if joined.count(_SEPARATOR) != self.n - 1:
-            self.failed = True
-            return
-        data = joined.encode("utf-8", "surrogatepass")
-        del joined, texts
+        self.complete: set[str] = set()
+        self.offset = 0
+        # Both files outlive this call; `close` (always called by `validate`) lets them go.
+        self.source = tempfile.TemporaryFile()  # noqa: SIM115
+        self.output = tempfile.TemporaryFile()  # noqa: SIM115
+        for name in self.COLUMNS:
+            texts = [v if v.__class__ is str else "" for v in columns[name].tolist()]
+            joined = _SEPARATOR.join(texts)
+            if joined.count(_SEPARATOR) != self.n - 1:
+                self.failed = True
+                return
+            data = joined.encode("utf-8", "surrogatepass")
+            del joined, texts
+            self.source.write(len(data).to_bytes(8, "little"))
+            self.source.write(data)
+            del data
+        self.source.flush()
+        self.source.seek(0)
+        read_fd, write_fd = os.pipe()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", "from sync.validate import _title_worker_main as m; m()"],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                [sys.executable, "-c",
+                 f"from sync.validate import _text_worker_main as m; m({write_fd})"],
+                stdin=self.source, stdout=self.output, stderr=subprocess.DEVNULL,
+                pass_fds=(write_fd,))
         except OSError:
             self.failed = True
+            os.close(read_fd)
             return
-        self.writer = threading.Thread(target=self._write, args=(data,), daemon=True)
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.writer.start()
-        self.reader.start()
+        finally:
+            os.close(write_fd)
+        self.progress = os.fdopen(read_fd, "r", encoding="ascii")
 
-    def _write(self, data: bytes) -> None:
-        assert self.process is not None and self.process.stdin is not None
-        try:
-            self.process.stdin.write(len(data).to_bytes(8, "little"))
-            self.process.stdin.write(data)
-            self.process.stdin.close()
-        except OSError:
-            self.failed = True
-
-    def _read(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        source = self.process.stdout
+    def column(self, name: str) -> tuple[dict[int, str], list[pa.Array], list[pa.Array]] | None:
+        """For one column: {row: cleaned text where cleaning changed it}, and for the titles the
+        exact and folded key chunks; None when the worker did not deliver it."""
+        if self.process is None or self.failed:
+            return None
+        while name not in self.complete:
+            line = self.progress.readline()
+            if not line:
+                return None  # the worker ended without finishing
+            self.complete.add(line.strip())
+        chunks = []
+        # The worker writes through the same open file: read at explicit offsets (`pread`)
+        # so that its writing position is left alone.
+        # The columns come one after the other: read this one's messages, stop at the next's.
+        fd, offset = self.output.fileno(), self.offset
         try:
             while True:
-                head = source.read(8)
+                head = os.pread(fd, 8, offset)
                 if len(head) < 8:
                     break
                 size = int.from_bytes(head, "little")
-                payload = source.read(size)
-                if len(payload) < size:
-                    self.failed = True
+                message = pickle.loads(os.pread(fd, size, offset + 8))
+                if message[0] != name:
                     break
-                self.chunks.append(pickle.loads(payload))
-        except Exception:  # any failure: the parent redoes the work
-            self.failed = True
-
-    def result(self) -> tuple[dict[int, str], list[pa.Array], list[pa.Array]] | None:
-        """{row: cleaned title where cleaning changed it}, exact keys, folded keys; None when
-        the worker did not deliver (the caller computes them itself)."""
-        if self.process is None:
+                chunks.append(message[1:])
+                offset += 8 + size
+        except Exception:  # a damaged message: the parent redoes the work
             return None
-        self.writer.join()
-        self.reader.join()
-        status = self.process.wait()
-        received = sum(len(c[2]) for c in self.chunks)
-        if self.failed or status != 0 or received != self.n:
+        self.offset = offset
+        if sum(c[2] for c in chunks) != self.n or not all(
+                len(c) == (7 if name == self.KEYED else 3) for c in chunks):
             return None
         changes: dict[int, str] = {}
         exact, folded = [], []
-        for start, changed, e_len, e_data, f_len, f_data in sorted(self.chunks, key=lambda c: c[0]):
-            changes.update((start + i, text) for i, text in changed)
-            exact.append(_arrow_from_utf8(e_len, e_data))
-            folded.append(_arrow_from_utf8(f_len, f_data))
-        self.chunks.clear()
+        for chunk in sorted(chunks, key=lambda c: c[0]):
+            changes.update((chunk[0] + i, text) for i, text in chunk[1])
+            if name == self.KEYED:
+                exact.append(_arrow_from_utf8(chunk[3], chunk[4]))
+                folded.append(_arrow_from_utf8(chunk[5], chunk[6]))
         return changes, exact, folded
 
+    def close(self) -> bool:
+        """Wait for the worker and let its files go; True when it finished cleanly."""
+        status = self.process.wait() if self.process is not None else 1
+        if self.process is not None:
+            self.progress.close()
+        self.source.close()
+        self.output.close()
+        return status == 0
 
-def _title_worker_main() -> None:
-    """The worker process: titles in on stdin, chunks of results out on stdout."""
+
+def _text_worker_main(progress_fd: int) -> None:
+    """The worker process: columns in on stdin (a file), messages out on stdout (a file), the
+    name of each column once it is complete on `progress_fd`."""
     gc.disable()
     source, out = sys.stdin.buffer, sys.stdout.buffer
-    size = int.from_bytes(source.read(8), "little")
-    data = source.read(size)
-    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(_SEPARATOR))
-    bounds = np.concatenate([[-1], ends, [len(data)]])
-    n = len(bounds) - 1
-    for start in range(0, n, _CHUNK_TITLES):
-        stop = min(start + _CHUNK_TITLES, n)
-        chunk = data[bounds[start] + 1:bounds[stop]].decode("utf-8", "surrogatepass").split(
-            _SEPARATOR)
-        cleaned = [clean_text(t) for t in chunk]
-        changed = [(i, c) for i, (t, c) in enumerate(zip(chunk, cleaned, strict=True))
-                   if t is not c and t != c]
-        exact = [exact_key_fast(c) for c in cleaned]
-        folded = [fold_lower(k) for k in exact]
-        payload = pickle.dumps((start, changed, *_utf8_with_lengths(exact),
-                                *_utf8_with_lengths(folded)), protocol=pickle.HIGHEST_PROTOCOL)
+    progress = os.fdopen(progress_fd, "w", encoding="ascii")
+
+    def send(message: tuple[Any, ...]) -> None:
+        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         out.write(len(payload).to_bytes(8, "little"))
         out.write(payload)
-    out.flush()
+
+    buffers = []
+    for _ in _TextWorker.COLUMNS:
+        size = int.from_bytes(source.read(8), "little")
+        buffers.append(source.read(size))
+    for name, data in zip(_TextWorker.COLUMNS, buffers, strict=True):
+        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(_SEPARATOR))
+        bounds = np.concatenate([[-1], ends, [len(data)]])
+        n = len(bounds) - 1
+        for start in range(0, n, _CHUNK_TITLES):
+            stop = min(start + _CHUNK_TITLES, n)
+            chunk = data[bounds[start] + 1:bounds[stop]].decode("utf-8", "surrogatepass").split(
+                _SEPARATOR)
+            cleaned = [clean_text(t) for t in chunk]
+            changed = [(i, c) for i, (t, c) in enumerate(zip(chunk, cleaned, strict=True))
+                       if t is not c and t != c]
+            if name == _TextWorker.KEYED:
+                exact = [exact_key_fast(c) for c in cleaned]
+                folded = [fold_lower(k) for k in exact]
+                send((name, start, changed, len(chunk), *_utf8_with_lengths(exact),
+                      *_utf8_with_lengths(folded)))
+            else:
+                send((name, start, changed, len(chunk)))
+        out.flush()
+        progress.write(name + "\n")
+        progress.flush()
+    progress.close()
 
 
 def _utf8_with_lengths(values: list[str]) -> tuple[np.ndarray, bytes]:
@@ -811,27 +859,45 @@ def _finish_text(out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, np.asarray(errors, dtype=bool)
 
 
-def _titles(values: np.ndarray, typed: np.ndarray, worker: _TitleWorker | None
+def _from_worker(values: np.ndarray, typed: np.ndarray, changes: dict[int, str]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A text column from the worker's changes: (display text, error mask, rows redone here —
+    legacy text converted meanwhile —, rows that are not text)."""
+    out = values.copy()
+    for i, cleaned in changes.items():
+        out[i] = cleaned
+    decoded = np.flatnonzero(values != typed)
+    if len(decoded):
+        out[decoded] = clean_series(pd.Series(values[decoded], dtype=object)).to_numpy(
+            dtype=object)
+    was_text = np.array([v.__class__ is str for v in values.tolist()], dtype=bool)
+    text, errors = _finish_text(out)
+    return text, errors, decoded, was_text
+
+
+def _text_of(key: str, values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """A text column cleaned by the worker when it delivered, else here."""
+    result = worker.column(key) if worker is not None else None
+    if result is None:
+        return _text_column(values)
+    text, errors, _, _ = _from_worker(values, typed, result[0])
+    return text, errors
+
+
+def _titles(values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
             ) -> tuple[np.ndarray, np.ndarray, pd.Series, pd.Series]:
     """Title text, error mask and keys — from the worker process when it delivered (titles that
     legacy decoding changed, and cells that are not text, are redone here), else computed."""
-    result = worker.result() if worker is not None else None
+    result = worker.column("title") if worker is not None else None
     if result is None:
         text, errors = _text_column(values)
         exact, folded = title_keys(text)
         return text, errors, exact, folded
     changes, exact_arrow, folded_arrow = result
     del result
-    out = values.copy()
-    for i, cleaned in changes.items():
-        out[i] = cleaned
-    decoded = np.flatnonzero(values != typed)  # legacy text, converted here meanwhile
-    if len(decoded):
-        out[decoded] = clean_series(pd.Series(values[decoded], dtype=object)).to_numpy(
-            dtype=object)
-    was_text = np.array([v.__class__ is str for v in values.tolist()], dtype=bool)
-    text, errors = _finish_text(out)
-    # The child keyed each title as it was typed ("" for other cells); where the title shown
+    text, errors, decoded, was_text = _from_worker(values, typed, changes)
+    # The worker keyed each title as it was typed ("" for other cells); where the title shown
     # differs, key it here.
     patch = np.zeros(len(values), dtype=bool)
     patch[decoded] = True
@@ -906,12 +972,13 @@ def validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     present in the units' sheets (missing optional fields are treated as empty). `headers` maps a
     unit code to {field key: header as the unit wrote it} (findings name those columns).
     `timings`, when given, receives the CPU seconds of each stage."""
-    with _gc_paused():
-        return _validate(raw, headers, program, today, _Clock(timings))
+    with _gc_paused(), contextlib.ExitStack() as cleanup:
+        return _validate(raw, headers, program, today, _Clock(timings), cleanup)
 
 
 def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
-              program: ProgramConfig, today: dt.date, clock: _Clock) -> ValidatedRows:
+              program: ProgramConfig, today: dt.date, clock: _Clock,
+              cleanup: contextlib.ExitStack) -> ValidatedRows:
     n = len(raw)
     unit = raw["unit_code"].to_numpy(dtype=object) if "unit_code" in raw else np.full(n, "", object)
     tab = raw["tab"].to_numpy(dtype=object) if "tab" in raw else np.full(n, "", object)
@@ -920,7 +987,9 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
              for key in ROW_KEYS}
     findings = _Findings(unit, tab, sheet_row, headers)
     rejected = np.zeros(n, dtype=bool)
-    worker = _TitleWorker(cells["title"]) if _worker_wanted(n) else None
+    worker = _TextWorker(cells) if _worker_wanted(n) else None
+    if worker is not None:
+        cleanup.callback(worker.close)
     clock("prepare")
 
     # 1. Legacy encodings: decoded with row and column evidence; one warning per row.
@@ -938,7 +1007,8 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     text: dict[str, np.ndarray] = {}
     errors: dict[str, np.ndarray] = {}
     for key in TEXT_FIELDS[1:]:
-        text[key], errors[key] = _text_column(cells[key])
+        text[key], errors[key] = _text_of(key, cells[key], typed_cells[key], worker) \
+            if key == "authors" else _text_column(cells[key])
     present = {key: ~pd.isna(text[key]) for key in TEXT_FIELDS[1:]}
     for key in OPTIONAL_TEXT:
         idx = _where(errors[key])

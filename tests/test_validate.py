@@ -401,18 +401,18 @@ def test_validator_never_crashes_and_explains_every_row_it_does_not_count(
 
 
 def test_title_worker_process_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
-    """At scale the titles are cleaned and keyed in a second process (`_TitleWorker`); rows whose
-    title legacy decoding changes meanwhile, and cells that are not text, are redone in this one.
-    The result is the same as in one process."""
+    """At scale titles and authors are cleaned (and titles keyed) in a second process
+    (`_TextWorker`); rows that legacy decoding changes meanwhile, and cells that are not text, are
+    redone in this one. The result is the same as in one process."""
     rows = [{k: _cell(v) for k, v in r["cells"].items()} for r in ROWS]
     rows += [{"title": t, "authors": "Nguyễn Văn An", "solution_type": "KT",
               "applied_on": "05/03/2022"} for t in _unicode_corpus()]
     rows += [{"title": legacy.encode(t, "vni"), "authors": legacy.encode("Lê Văn Cường", "vni"),
               "solution_type": "KT", "applied_on": "05/03/2022"} for t in _unicode_corpus()[:20]]
-    rows += [{"title": v, "authors": "Nguyễn Văn An", "solution_type": "KT",
-              "applied_on": "05/03/2022"}
-             for v in (None, "", "  ", "#N/A", 12345, 1.5, dt.date(2022, 1, 1), True,
-                       "Cải tiến\u00a0bộ  gá\u200b hàn", "Hòa  Bình\tthuỷ điện")]
+    odd = (None, "", "  ", "#N/A", 12345, 1.5, dt.date(2022, 1, 1), True,
+           "Cải tiến\u00a0bộ  gá\u200b hàn", "Hòa  Bình\tthuỷ điện", "NGUYỄN  VĂN\u00a0AN")
+    rows += [{"title": v, "authors": w, "solution_type": "KT", "applied_on": "05/03/2022"}
+             for v in odd for w in odd[::3]]
     monkeypatch.setenv("SANGKIEN_VALIDATE_WORKER", "0")
     alone = run(rows)
     monkeypatch.setenv("SANGKIEN_VALIDATE_WORKER", "1")
@@ -431,3 +431,23 @@ def test_a_failing_title_worker_changes_nothing(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setenv("SANGKIEN_VALIDATE_WORKER", "1")
     monkeypatch.setattr("sys.executable", executable)
     pd.testing.assert_frame_equal(alone.rows, run(rows).rows)
+
+
+def test_the_text_worker_delivers() -> None:
+    from sync.validate import _TextWorker
+
+    titles = np.array(["Cải tiến  bộ gá", None, 12, "Hòa\u00a0Bình", "#REF!"] * 50, dtype=object)
+    authors = np.array(["Nguyễn Văn An", "NGUYỄN\u00a0VĂN AN", None, "", "x"] * 50,
+                       dtype=object)
+    worker = _TextWorker({"title": titles, "authors": authors})
+    try:
+        authors_result = worker.column("authors")
+        titles_result = worker.column("title")
+        assert authors_result is not None and titles_result is not None
+        assert authors_result[0][1] == "NGUYỄN VĂN AN"
+        changes, exact, folded = titles_result
+        assert changes[0] == "Cải tiến bộ gá" and changes[3] == "Hòa Bình"
+        assert sum(len(c) for c in exact) == len(titles)
+        assert exact[0][0].as_py() == "cải tiến bộ gá" and folded[0][3].as_py() == "hoa binh"
+    finally:
+        assert worker.close()
