@@ -1,42 +1,52 @@
 """Raw rows → normalised initiatives, their authors and findings (SPEC §4). Pure and column-wise.
 
 Input is the concatenation of every unit's raw table (`sheet.UnitSheet.frame` plus `unit_code` and
-`tab`). Each column is read once: legacy text is decoded for the whole frame at once
-(`legacy.decode_frame`, with row and column evidence), text is cleaned, and typed fields are parsed
-per *distinct* value (`parse.parse_column`). Each rule is a boolean numpy mask; findings are built
-only for the rows a rule flags, and messages are formatted once per distinct set of arguments. An
-error finding rejects its row (it does not count); a warning keeps it; every row that does not
-count has a finding that says why (the duplicates aside: they are the deduplicator's to explain).
+`tab`). Each column is read once: legacy text is decoded (`legacy.decode_frame`, with row and
+column evidence), text is cleaned (`text.clean_text`), typed fields are parsed per *distinct* value
+(`parse.parse_column`), authors are split a chunk of cells at a time with each distinct piece read
+once. Each rule is a boolean numpy mask; findings are built only for the rows a rule flags, and
+messages are formatted once per distinct set of arguments. An error finding rejects its row (it
+does not count); a warning keeps it; every row that does not count has a finding that says why
+(the duplicates aside: they are the deduplicator's to explain).
 
 Outputs (`ValidatedRows`):
-- `rows`: one row per input row, same order, with display text, comparison keys, parsed values,
-  `valid` and `counted`.
+- `rows`: one row per input row, same order, with display text, comparison keys (`title_key`,
+  `title_fold` as Arrow-backed `str` columns), parsed values, `valid` and `counted`.
 - `authors`: one row per (row, author) with the display name and the comparison keys.
 - `findings`: one row per finding, with unit, tab, row (as the unit sees it), column header as the
   unit wrote it, value as typed, code, severity, message and hint (the `Lỗi` tab and `validate`'s
-  output).
+  output), in row order and, within a row, in the sheet's column order.
 
 Decisions:
-- Legacy encodings are decided on the whole frame at once: a weak cell may borrow the support of
-  its column across units (`decode_frame` per unit would cost three times as much; the column
-  rule only ever converts cells that are not Unicode Vietnamese words). A row with converted cells
-  gets **one** `legacy_encoding` warning naming every converted column and quoting the first cell
-  before and after; the other findings of the row quote the converted text.
+- Legacy encodings: only a row holding a character that legacy text has and Unicode Vietnamese
+  never has (`LEGACY_MARKERS`, from the legacy module's charts — the first look of its own
+  pre-screen) can be legacy text; those rows (0.7 % of a realistic collection) go to
+  `decode_frame` together, so a short cell still borrows the evidence of its row and of its
+  column. A row with converted cells gets **one** `legacy_encoding` warning naming every converted
+  column and quoting the first cell as typed and as converted; the other findings of the row
+  quote the converted text.
 - Authors: split on `,` `;` `/` `|` `+` `&`, new lines and the words `và`, `cùng`, `với` (and
   `va` in text typed without diacritics); numbering (`1.`, `-`), titles in front (`ông`, `bà`,
-  `KS.`, `ThS.`, `đ/c` …), text in parentheses, shares (`50%`) and roles after a dash or colon
-  (`- Tổ trưởng`) are removed; a piece that is only a title or a role is dropped; a name typed
-  twice in one cell is kept once; ALL-CAPS names are shown in title case. A name is *plausible*
-  when it has 2–7 words of letters (`'`, `-` and `.` allowed inside), at most 60 characters, and
-  does not start with a word that names a group or a unit (`Phòng`, `Tổ`, `Công ty`, `Nhóm`,
-  `Tập thể` …, compared with their diacritics so `Trương` is not `Trường`); anything else is kept
-  (the row still counts) and flagged `suspicious_author` with the reason.
+  `KS.`, `ThS.`, `đ/c` …), roles in front or after a dash or colon (`Tổ trưởng`), text in
+  parentheses and shares (`50%`) are removed; a piece that is only a title or a role is dropped;
+  ALL-CAPS names are shown in title case; a name typed twice stays twice (people are counted by
+  key downstream). A name is *plausible* when it has 2–7 words of letters (`'`, `-` and `.`
+  allowed inside), at most 60 characters, and does not start with a word that names a group or a
+  unit (`Phòng`, `Tổ`, `Công ty`, `Nhóm`, `Tập thể` …, compared with their diacritics so
+  `Trương` is not `Trường`); anything else is kept (the row still counts) and flagged
+  `suspicious_author` with the reason.
 - Spreadsheet error values in optional text fields are dropped and reported (`error_value`); in
   the status they make an `unknown_status` (a status that cannot be read must not default to a
-  counted one); in the benefit an `invalid_money`; in the yes/no column an `invalid_yes_no`.
-- Title comparison keys are `text.exact_key` / `text.folded_key`, computed word by word (both are
-  token-local by contract): each distinct word's key is computed once by `sync.text` and the keys
-  are joined back per title in Arrow — a million titles in about a second instead of five.
+  counted one); in the benefit an `invalid_money`; in the yes/no column an `invalid_yes_no`. A
+  status outside `program.counted_statuses` gets an informational `status_not_counted`.
+- Title keys are exactly `text.exact_key` / `text.folded_key`: a title of letters, digits and
+  single spaces with no tone to move is its own key once case-folded (`exact_key_fast`), and the
+  folded key is `fold(exact_key)` done by a charmap codec (`fold_lower`); tests hold both to the
+  text module's functions.
+- At 200,000 rows and more, titles and authors are cleaned (and titles keyed) in a second process
+  (`_TextWorker`) while this one validates the rest; results are identical either way.
+- The cyclic garbage collector is paused during validation: millions of small containers live to
+  the end of the call and form no cycles.
 """
 
 from __future__ import annotations
