@@ -13,20 +13,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import secrets
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from sync import catalog
 from sync.backends.base import MasterWorkbook, Payload, Table
-from sync.config import GSHEET_PREFIX, Config
+from sync.config import GSHEET_PREFIX, Config, ProgramConfig
 from sync.dedupe import Dedupe, deduplicate
 from sync.errors import (
     EXIT_FAILED,
@@ -46,7 +50,7 @@ from sync.runlog import RunLog
 from sync.sheet import UnitSheet, extract
 from sync.sources import FetchResult, LocalFiles, SourceBackend, is_google, open_payload
 from sync.state import SnapshotInfo, State
-from sync.validate import FINDING_COLUMNS, ValidatedRows, validate
+from sync.validate import FINDING_COLUMNS, ValidatedRows, dedupe_input, validate
 
 
 @dataclass(slots=True)
@@ -142,6 +146,7 @@ class PulledSource:
     sheet: UnitSheet | None = None
     fresh_payload: Payload | None = None  # to store as the new last good snapshot
     findings: list[SourceFinding] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # field key → header as the unit wrote it
 
 
 def _extract(payload: Payload) -> UnitSheet:
@@ -156,21 +161,6 @@ def _extract_or_error(payload: Payload) -> UnitSheet | tuple[str, str, dict[str,
         return (exc.code, exc.detail, dict(exc.extra))
 
 
-# Parsing workbooks is the CPU-heavy part of the pull. python-calamine parses without holding the
-# GIL, so threads overlap it (processes would have to pickle every parsed sheet back, which costs
-# more than it saves).
-PARALLEL_EXTRACT_MIN = 8
-
-
-def extract_many(payloads: list[Payload]) -> list[UnitSheet | SourceError]:
-    """Every payload parsed into its unit sheet, in order; several at once when there are many."""
-    workers = min(os.cpu_count() or 1, 4)
-    if len(payloads) >= PARALLEL_EXTRACT_MIN and workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(_extract_or_error, payloads))
-    else:
-        results = [_extract_or_error(p) for p in payloads]
-    return [SourceError(r[0], r[1], **r[2]) if isinstance(r, tuple) else r for r in results]
 
 
 @dataclass(slots=True)
@@ -188,9 +178,10 @@ class _Plan:
 
 
 def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBackend],
-         options: SyncOptions, reporter: Reporter) -> list[PulledSource]:
-    """Every unit with a source → its sheet from a fresh read or its last good snapshot.
-    A source whose last attempt failed is read again even if it looks unchanged."""
+         options: SyncOptions, reporter: Reporter) -> list[_Plan]:
+    """Fetch every unit's source (or decide to use its last good snapshot): what to parse for each
+    unit, in registry order. A source whose last attempt failed is read again even if it looks
+    unchanged. Parsing happens in `read_and_validate`, batch by batch."""
     previous: dict[str, SnapshotInfo] = state.snapshot_infos() if state else {}
     if state is not None:
         failed = {code for code, (status, _) in state.last_attempts().items()
@@ -223,17 +214,176 @@ def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBacke
                 fetched_at=(before.fetched_at if (result.unchanged and before)
                             else now_local().isoformat()),
                 store=None if result.unchanged else result.payload))
-    parsed = iter(extract_many([p.payload for p in plans if p.payload is not None]))
+    return plans
+
+
+# Units are parsed and validated in batches of about this many rows. Past one batch, batches go to
+# worker processes (one per core): parsing and validation run on every core, and each worker hands
+# back compact Arrow tables, so the raw cells of a batch never reach this process's memory.
+BATCH_ROWS = 100_000
+# A unit sheet row is about this many bytes of .xlsx (how batches are sized before parsing).
+BYTES_PER_ROW = 60
+
+
+@dataclass(slots=True)
+class _BatchResult:
+    """What a worker returns for a batch: per unit (in order) its sheet's description or its
+    source error, and the validated rows, authors and findings as Arrow tables."""
+
+    units: list[tuple[Any, ...]]
+    rows: pa.Table | None
+    authors: pa.Table | None
+    findings: pa.Table | None
+
+
+def _validate_batch(payloads: list[tuple[str, Payload | None]], program: ProgramConfig,
+                    today: dt.date) -> _BatchResult:
+    """Parse and validate the units of one batch (in a worker or in this process)."""
+    units: list[tuple[Any, ...]] = []
+    parts, headers = [], {}
+    for code, payload in payloads:
+        if payload is None:
+            units.append(("none",))
+            continue
+        outcome = _extract_or_error(payload)
+        if isinstance(outcome, tuple):
+            units.append(("error", *outcome))
+            continue
+        frame = outcome.frame
+        frame["unit_code"] = code
+        frame["tab"] = outcome.tab
+        parts.append(frame)
+        headers[code] = dict(outcome.headers)
+        units.append(("ok", outcome.tab, dict(outcome.headers), list(outcome.ignored_columns)))
+        outcome.frame = None  # type: ignore[assignment]
+    if not parts:
+        return _BatchResult(units, None, None, None)
+    raw = pd.concat(parts, ignore_index=True)
+    del parts
+    validated = validate(raw, headers, program, today)
+    del raw
+    return _BatchResult(units, _to_arrow(validated.rows), _to_arrow(validated.authors),
+                        _to_arrow(validated.findings))
+
+
+def _to_arrow(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+_STR = pd.StringDtype("pyarrow", np.nan)
+
+
+def _from_arrow(table: pa.Table) -> pd.DataFrame:
+    """Arrow back to pandas without copying text: strings stay Arrow-backed (`str`)."""
+    mapping = {pa.string(): _STR, pa.large_string(): _STR}
+    return table.to_pandas(types_mapper=mapping.get, self_destruct=True, split_blocks=True)
+
+
+def _worker_init() -> None:
+    """A batch worker validates in-line: no second text process of its own."""
+    os.environ["SANGKIEN_VALIDATE_WORKER"] = "0"
+
+
+def read_and_validate(plans: list[_Plan], state: State | None, program: ProgramConfig,
+                      today: dt.date, timer: _Timer) -> tuple[list[PulledSource], ValidatedRows]:
+    """Parse every planned payload and validate the rows, batch by batch (see `BATCH_ROWS`)."""
+    batches = _batches(plans)
+    workers = min(os.cpu_count() or 1, len(batches), 4)
     pulled: list[PulledSource] = []
+    rows, authors, findings = [], [], []
+    offset = 0
+    with timer("parse_validate"), _batch_runner(workers) as run:
+        work = [[(p.unit.code, p.payload) for p in batch] for batch in batches]
+        for batch, result in zip(batches, run(work, program, today), strict=True):
+            retries: list[tuple[int, _Plan]] = []
+            for plan, unit in zip(batch, result.units, strict=True):
+                if unit[0] == "error" and plan.fresh:
+                    # A fresh read that does not parse: its last good snapshot is used instead.
+                    error = SourceError(unit[1], unit[2], **unit[3])
+                    retries.append((len(pulled), _snapshot_plan(plan.unit, state, "stale",
+                                                                error.detail, error)))
+                pulled.append(_pulled_from(plan, unit))
+            if result.rows is not None:
+                offset = _collect(result, offset, rows, authors, findings)
+            for position, plan in retries:  # rare: parsed and validated here, one at a time
+                again = _validate_batch([(plan.unit.code, plan.payload)], program, today)
+                pulled[position] = _pulled_from(plan, again.units[0])
+                if again.rows is not None:
+                    offset = _collect(again, offset, rows, authors, findings)
+    with timer("parse_validate"):
+        if rows:
+            validated = ValidatedRows(pd.concat(rows, ignore_index=False),
+                                      pd.concat(authors, ignore_index=True),
+                                      pd.concat(findings, ignore_index=True))
+        else:
+            validated = validate(_empty_raw(), {}, program, today)
+    return pulled, validated
+
+
+def _collect(result: _BatchResult, offset: int, rows: list[pd.DataFrame],
+             authors: list[pd.DataFrame], findings: list[pd.DataFrame]) -> int:
+    """Append a batch's tables, its rows numbered after the previous batches'."""
+    assert result.rows is not None and result.authors is not None and result.findings is not None
+    batch_rows = _from_arrow(result.rows)
+    batch_rows.index = pd.RangeIndex(offset, offset + len(batch_rows))
+    batch_authors = _from_arrow(result.authors)
+    batch_authors["row"] = batch_authors["row"] + offset
+    rows.append(batch_rows)
+    authors.append(batch_authors)
+    findings.append(_from_arrow(result.findings))
+    return offset + len(batch_rows)
+
+
+@contextmanager
+def _batch_runner(workers: int) -> Iterator[Any]:
+    """`run(batches, program, today)` yielding results in order: in worker processes when there
+    is more than one batch and more than one core, else here."""
+    if workers <= 1:
+        yield lambda batches, program, today: (
+            _validate_batch(b, program, today) for b in batches)
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["sync.pipeline"])
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
+        def run(batches: list[Any], program: ProgramConfig, today: dt.date) -> Iterator[Any]:
+            # At most two batches per worker in flight: memory stays bounded.
+            futures: list[Future[_BatchResult]] = []
+            queue = iter(batches)
+            for batch in queue:
+                futures.append(pool.submit(_validate_batch, batch, program, today))
+                if len(futures) >= 2 * workers:
+                    break
+            while futures:
+                done = futures.pop(0).result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    futures.append(pool.submit(_validate_batch, nxt, program, today))
+                yield done
+        yield run
+
+
+def _batches(plans: list[_Plan]) -> list[list[_Plan]]:
+    """Consecutive plans grouped so that each group holds about `BATCH_ROWS` rows (judged by the
+    size of the payloads: an .xlsx row is a few hundred bytes)."""
+    batches: list[list[_Plan]] = []
+    current: list[_Plan] = []
+    weight = 0
     for plan in plans:
-        outcome = next(parsed) if plan.payload is not None else None
-        if plan.fresh and isinstance(outcome, SourceError):
-            plan = _snapshot_plan(plan.unit, state, "stale", outcome.detail, outcome)
-            outcome = _extract_or_error(plan.payload) if plan.payload is not None else None
-            if isinstance(outcome, tuple):
-                outcome = SourceError(outcome[0], outcome[1], **outcome[2])
-        pulled.append(_pulled(plan, outcome))
-    return pulled
+        current.append(plan)
+        weight += len(plan.payload.data) if plan.payload is not None else 0
+        if weight >= BATCH_ROWS * BYTES_PER_ROW:
+            batches.append(current)
+            current, weight = [], 0
+    if current:
+        batches.append(current)
+    return batches
+
+
+def _empty_raw() -> pd.DataFrame:
+    return pd.DataFrame({"unit_code": pd.Series(dtype=object), "tab": pd.Series(dtype=object),
+                         "row": pd.Series(dtype="int64")})
 
 
 def _snapshot_plan(unit: Unit, state: State | None, status: str, message: str,
@@ -244,6 +394,22 @@ def _snapshot_plan(unit: Unit, state: State | None, status: str, message: str,
     if error is not None:
         message = f"{message}; dùng dữ liệu đọc lúc {snapshot.fetched_at[:16].replace('T', ' ')}"
     return _Plan(unit, snapshot.payload, status, message, error, snapshot.fetched_at)
+
+
+def _pulled_from(plan: _Plan, unit: tuple[Any, ...]) -> PulledSource:
+    """A plan and what its batch said about it: ("ok", tab, headers, ignored columns),
+    ("error", code, detail, extra) or ("none",)."""
+    kind = unit[0]
+    if kind == "error":
+        return _pulled(plan, SourceError(unit[1], unit[2], **unit[3]))
+    if kind == "none":
+        return _pulled(plan, None)
+    sheet = UnitSheet(tab=unit[1], frame=pd.DataFrame(), headers=unit[2],
+                      ignored_columns=unit[3])
+    pulled = _pulled(plan, sheet)
+    pulled.headers = dict(unit[2])
+    pulled.sheet = None
+    return pulled
 
 
 def _pulled(plan: _Plan, outcome: UnitSheet | SourceError | None) -> PulledSource:
@@ -339,7 +505,10 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
 
     reporter.stage("Đọc dữ liệu các đơn vị")
     with timer("pull"):
-        pulled = pull(units, state, backends, options, reporter)
+        plans = pull(units, state, backends, options, reporter)
+    reporter.stage("Kiểm tra dữ liệu")
+    pulled, validated = read_and_validate(plans, state, config.program, started.date(), timer)
+    del plans
     if state is not None and writes:
         with timer("record_snapshots"):
             fresh = [(p.unit.code, p.unit.source or "", p.fresh_payload, p.report.fetched_at or "")
@@ -358,29 +527,11 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
                   message=p.report.message, fresh=p.fresh_payload is not None)
     log.event("pull_done", seconds=round(summary.timings.get("pull", 0.0), 3))
 
-    reporter.stage("Kiểm tra dữ liệu")
-    with timer("validate"):
-        raw_parts, headers = [], {}
-        for p in pulled:
-            if p.sheet is None:
-                continue
-            frame = p.sheet.frame  # ours alone: label it in place rather than copy it
-            frame["unit_code"] = p.unit.code
-            frame["tab"] = p.sheet.tab
-            raw_parts.append(frame)
-            headers[p.unit.code] = p.sheet.headers
-            p.sheet = None  # from here on only the concatenated table holds the cells
-        raw = pd.concat(raw_parts, ignore_index=True) if raw_parts else pd.DataFrame(
-            {"unit_code": pd.Series(dtype=object), "tab": pd.Series(dtype=object),
-             "row": pd.Series(dtype="int64")})
-        del raw_parts
-        validated = validate(raw, headers, config.program, started.date())
-        del raw
-        source_items = [f for p in pulled for f in p.findings]
-        account = getattr(backends.get("google"), "service_account_email", "") or ""
-        findings = pd.concat([validated.findings,
-                              source_findings_frame(source_items, unit_by_code, account)],
-                             ignore_index=True)
+    source_items = [f for p in pulled for f in p.findings]
+    account = getattr(backends.get("google"), "service_account_email", "") or ""
+    findings = pd.concat([validated.findings,
+                          source_findings_frame(source_items, unit_by_code, account)],
+                         ignore_index=True)
 
     _fill_source_reports(pulled, validated)
     summary.sources = [p.report for p in pulled]
@@ -396,8 +547,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
 
     reporter.stage("Tìm trùng lặp")
     with timer("dedupe"):
-        valid_rows = validated.rows[validated.rows["valid"]]
-        duplicates = deduplicate(valid_rows, validated.authors)
+        duplicates = deduplicate(dedupe_input(validated.rows), validated.authors)
 
     with timer("ids"):
         registry, next_seq = state.id_registry() if state else (empty_registry(), 1)
@@ -524,11 +674,17 @@ def _fill_source_reports(pulled: list[PulledSource], validated: ValidatedRows) -
                                if catalog.FINDING_BY_CODE[f.code].severity == catalog.ERROR)
 
 
+# What progress and the notable initiatives read of a counted initiative.
+PROGRESS_COLUMNS = ("unit_code", "title", "solution_type", "applied_on", "status",
+                    "benefit_vnd", "social")
+
+
 def _progress(config: Config, units: list[Unit], validated: ValidatedRows, duplicates: Dedupe,
               findings: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = validated.rows
-    kept = rows.loc[duplicates.kept[duplicates.kept].index]
-    kept_counted = kept[kept["counted"]]
+    kept_index = duplicates.kept.index[duplicates.kept.to_numpy()]
+    counted = kept_index[rows["counted"].to_numpy()[rows.index.get_indexer(kept_index)]]
+    kept_counted = rows.loc[counted, list(PROGRESS_COLUMNS)]
     united = duplicates.authors
     authors = united[united["row"].isin(kept_counted.index) & ~united["suspicious"]]
     authors = authors.assign(unit_code=rows.loc[authors["row"], "unit_code"].to_numpy())

@@ -1336,12 +1336,27 @@ def _parse_social(column: _Typed, findings: _Findings) -> np.ndarray:
     return np.asarray(answer == True, dtype=bool)  # noqa: E712
 
 
+COMPLETENESS_FIELDS = ("workplace", "field", "summary", "effect", "note", "benefit_vnd")
+
+
 def count_completeness(rows: pd.DataFrame) -> pd.Series:
-    """How many optional fields a row fills (for choosing the kept row among duplicates)."""
+    """How many optional fields a row fills (for choosing the kept row among duplicates). A frame
+    that already carries the count (`completeness`, see `dedupe_input`) is read as is."""
+    if "completeness" in rows:
+        return rows["completeness"]
     optional = ["workplace", "field", "summary", "effect", "note"]
     score = sum(rows[k].notna().astype(int) for k in optional)
     score = score + rows["benefit_vnd"].notna().astype(int)
     return pd.Series(np.asarray(score), index=rows.index)
+
+
+def dedupe_input(rows: pd.DataFrame) -> pd.DataFrame:
+    """The valid rows with only what deduplication reads: a narrow frame, so that selecting the
+    valid rows copies a few columns, not every text of every row."""
+    valid = rows["valid"].to_numpy()
+    narrow = rows.loc[valid, ["unit_code", "title_key", "title_fold", "applied_on"]]
+    narrow["completeness"] = count_completeness(rows.loc[valid, list(COMPLETENESS_FIELDS)])
+    return narrow
 
 
 def money_text(amount: int | None) -> str:

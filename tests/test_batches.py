@@ -1,0 +1,80 @@
+"""Parsing and validation in batches on worker processes gives the same result as in one go."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fixtures_project import Project, UnitSpec, initiative, read_master
+
+import sync.pipeline as pipeline
+from sync.cli import main
+
+
+def units() -> list[UnitSpec]:
+    out = [UnitSpec("P1", "Công đoàn Tổng công ty", 10)]
+    for i in range(6):
+        rows = [initiative(f"Cải tiến quy trình lắp dựng cốp pha tầng {i}-{j}",
+                           f"Nguyễn Văn An {i}, Trần Thị Bình {j}", benefit=f"{j + 1} triệu")
+                for j in range(5)]
+        rows.append(initiative("Ngắn", "Lê Văn Cường"))  # a finding per unit
+        rows.append(rows[0])  # a copied row: merged
+        out.append(UnitSpec(f"U{i}", f"Công đoàn Công ty số {i}", 40, parent="P1", rows=rows))
+    return out
+
+
+def run(project: Project) -> tuple[dict, dict]:
+    result = CliRunner().invoke(main, ["sync", "--config", str(project.config), "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    master = read_master(project.master)
+    for tab in ("Nhật ký", "Lịch sử"):  # run ids and times differ between the two projects
+        master.pop(tab)
+    for row in master["Tiến độ"][1:]:
+        row[12] = None  # Cập nhật lúc
+    for row in master["Sáng kiến"][1:]:
+        row[13] = None  # Ghi nhận lần đầu
+    return summary, master
+
+
+def test_batches_on_workers_equal_one_batch(project_factory, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    one = project_factory(units())
+    summary_one, master_one = run(one)
+
+    from fixtures_project import make_project
+    many = make_project(tmp_path / "many", units())
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1)  # every unit a batch of its own
+    calls: list[int] = []
+    real_runner = pipeline._batch_runner
+
+    def counting(workers: int):
+        calls.append(workers)
+        return real_runner(workers)
+
+    monkeypatch.setattr(pipeline, "_batch_runner", counting)
+    summary_many, master_many = run(many)
+    assert calls == [min(os.cpu_count() or 1, 4)]  # worker processes whenever there are cores
+    assert summary_many["totals"] == summary_one["totals"]
+    assert [(s["code"], s["rows"], s["valid"], s["errors"]) for s in summary_many["sources"]] == \
+        [(s["code"], s["rows"], s["valid"], s["errors"]) for s in summary_one["sources"]]
+    assert master_many == master_one
+
+
+def test_a_fresh_file_that_breaks_falls_back_to_its_snapshot_in_batch_mode(
+        project_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project = project_factory(units())
+    run(project)
+    project.unit_file("U3").write_bytes(b"PK\x03\x04 not a workbook any more")
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1)
+    result = CliRunner().invoke(main, ["sync", "--config", str(project.config), "--json"],
+                                catch_exceptions=False)
+    assert result.exit_code == 3
+    summary = json.loads(result.stdout)
+    u3 = next(s for s in summary["sources"] if s["code"] == "U3")
+    assert u3["status"] == "stale" and u3["rows"] == 7 and "hỏng" in u3["message"]
+    assert summary["totals"]["rows"] == 6 * 7
