@@ -356,6 +356,10 @@ FINDINGS: Final[tuple[FindingKind, ...]] = (
                 "Nguồn dữ liệu không có dòng sáng kiến nào.",
                 "Nhập sáng kiến dưới dòng tiêu đề của tab «Sáng kiến»; nếu đơn vị chưa có sáng "
                 "kiến, bỏ qua thông báo này.", source_level=True),
+    FindingKind("hidden_row", WARNING,
+                "Dòng này đang bị ẩn trong bảng tính; sáng kiến vẫn được tính.",
+                "Nếu dòng đã bị bỏ, xoá hẳn dòng đó; nếu vẫn đăng ký, bỏ ẩn để mọi người cùng "
+                "thấy."),
     FindingKind("unknown_column", INFO,
                 "Bỏ qua các cột không có trong mẫu: {value}.",
                 "Không cần sửa; nếu đó là cột của mẫu, đổi tên cho đúng tiêu đề mẫu.",

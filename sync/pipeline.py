@@ -50,7 +50,13 @@ from sync.runlog import RunLog
 from sync.sheet import UnitSheet, extract
 from sync.sources import FetchResult, LocalFiles, SourceBackend, is_google, open_payload
 from sync.state import SnapshotInfo, State
-from sync.validate import FINDING_COLUMNS, ValidatedRows, dedupe_input, validate
+from sync.validate import (
+    FINDING_COLUMNS,
+    ValidatedRows,
+    dedupe_input,
+    hidden_row_findings,
+    validate,
+)
 
 
 @dataclass(slots=True)
@@ -241,6 +247,7 @@ def _validate_batch(payloads: list[tuple[str, Payload | None]], program: Program
     """Parse and validate the units of one batch (in a worker or in this process)."""
     units: list[tuple[Any, ...]] = []
     parts, headers = [], {}
+    hidden: list[tuple[str, str, int]] = []
     for code, payload in payloads:
         if payload is None:
             units.append(("none",))
@@ -253,6 +260,7 @@ def _validate_batch(payloads: list[tuple[str, Payload | None]], program: Program
         frame["unit_code"] = code
         frame["tab"] = outcome.tab
         parts.append(frame)
+        hidden.extend((code, outcome.tab, row) for row in outcome.hidden_rows)
         headers[code] = dict(outcome.headers)
         units.append(("ok", outcome.tab, dict(outcome.headers), list(outcome.ignored_columns)))
         outcome.frame = None  # type: ignore[assignment]
@@ -262,8 +270,15 @@ def _validate_batch(payloads: list[tuple[str, Payload | None]], program: Program
     del parts
     validated = validate(raw, headers, program, today)
     del raw
+    findings = validated.findings
+    if hidden:
+        findings = pd.concat([findings, hidden_row_findings(hidden)], ignore_index=True)
+        rows = validated.rows
+        keys = pd.MultiIndex.from_arrays([rows["unit_code"], rows["row"]])
+        marked = keys.isin(pd.MultiIndex.from_tuples([(h[0], h[2]) for h in hidden]))
+        rows.loc[marked, "n_warnings"] += 1
     return _BatchResult(units, _to_arrow(validated.rows), _to_arrow(validated.authors),
-                        _to_arrow(validated.findings))
+                        _to_arrow(findings))
 
 
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
@@ -412,6 +427,12 @@ def _pulled_from(plan: _Plan, unit: tuple[Any, ...]) -> PulledSource:
     return pulled
 
 
+def _listed(names: list[str], most: int = 15) -> str:
+    """Names for a message: the first few, then how many more."""
+    shown = ", ".join(names[:most])
+    return shown + (f" và {len(names) - most} cột khác" if len(names) > most else "")
+
+
 def _pulled(plan: _Plan, outcome: UnitSheet | SourceError | None) -> PulledSource:
     unit = plan.unit
     findings = []
@@ -428,7 +449,7 @@ def _pulled(plan: _Plan, outcome: UnitSheet | SourceError | None) -> PulledSourc
                             None, None, findings)
     if plan.fresh and outcome.ignored_columns:
         findings.append(SourceFinding(unit.code, "unknown_column", tab=outcome.tab,
-                                      value=", ".join(outcome.ignored_columns)))
+                                      value=_listed(outcome.ignored_columns)))
     report = SourceReport(unit.code, plan.status, message=plan.message, fetched_at=plan.fetched_at)
     return PulledSource(unit, report, outcome, plan.store, findings)
 

@@ -65,6 +65,7 @@ class UnitSheet:
     ignored_columns: list[str] = field(default_factory=list)
     header_row: int = 0  # as a person sees it (1-based)
     header_encoding: str | None = None  # "tcvn3" / "vni" when the header row was legacy text
+    hidden_rows: list[int] = field(default_factory=list)  # data rows hidden in the unit's file
 
 
 def choose_tab(workbook: SourceWorkbook) -> str:
@@ -164,12 +165,27 @@ def extract(workbook: SourceWorkbook) -> UnitSheet:
                          columns=keys)
     frame.insert(0, "row", np.arange(header_row + 2, header_row + 2 + len(body), dtype=np.int64))
     frame = drop_blank_rows(frame, keys)
+    frame = _drop_header_continuation(frame, {k: header_texts[c] for k, c in mapping.items()})
     frame = _drop_column_numbers(frame, keys)
     if frame.empty:
         raise SourceError("empty_source", "chưa có dòng sáng kiến nào dưới dòng tiêu đề", tab=tab)
+    hidden_in_file = getattr(workbook, "hidden_rows", None)
+    hidden = sorted(set(hidden_in_file(tab)) & set(frame["row"].tolist())) if hidden_in_file \
+        else []
     return UnitSheet(tab=tab, frame=frame.reset_index(drop=True), headers=headers,
                      ignored_columns=unknown, header_row=header_row + 1,
-                     header_encoding=encoding)
+                     header_encoding=encoding, hidden_rows=hidden)
+
+
+def _drop_header_continuation(frame: pd.DataFrame, headers: dict[str, str]) -> pd.DataFrame:
+    """A two-level header (cells merged down over two rows, sub-headings below a merged group):
+    the row right under the header repeats a heading in a column, so it is header, not data."""
+    if frame.empty:
+        return frame
+    first = frame.iloc[0]
+    repeats = sum(1 for key, text in headers.items()
+                  if isinstance(first[key], str) and text and first[key].strip() == text)
+    return frame.iloc[1:] if repeats >= catalog.MIN_HEADERS_FOR_ROW else frame
 
 
 def _row_encoding(texts: list[str]) -> str | None:

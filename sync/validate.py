@@ -1350,6 +1350,17 @@ def count_completeness(rows: pd.DataFrame) -> pd.Series:
     return pd.Series(np.asarray(score), index=rows.index)
 
 
+def hidden_row_findings(hidden: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """`hidden_row` warnings for (unit, tab, row) hidden in the units' files (kept and counted)."""
+    kind = catalog.FINDING_BY_CODE["hidden_row"]
+    return pd.DataFrame({
+        "unit_code": [h[0] for h in hidden], "tab": [h[1] for h in hidden],
+        "row": np.array([h[2] for h in hidden], dtype=np.int64), "field": "",
+        "column": "", "value": "", "code": kind.code, "severity": kind.severity,
+        "message": kind.message, "hint": kind.hint,
+    }, columns=list(FINDING_COLUMNS))
+
+
 def dedupe_input(rows: pd.DataFrame) -> pd.DataFrame:
     """The valid rows with only what deduplication reads: a narrow frame, so that selecting the
     valid rows copies a few columns, not every text of every row."""

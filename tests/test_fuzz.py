@@ -109,7 +109,8 @@ def test_random_workbooks_never_crash_and_every_row_is_explained(
     check_rows(workbook_bytes(header, rows, title_rows, tab))
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.data_too_large])
 @given(rows=st.lists(st.lists(cells, min_size=12, max_size=12), min_size=1, max_size=15))
 def test_random_cells_under_the_template_header(rows: list[list[object]]) -> None:
     header = [f.header for f in catalog.FIELDS]
