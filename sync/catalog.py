@@ -221,6 +221,19 @@ AUTHOR_TITLES: Final = (
     "thạc sỹ", "tiến sĩ", "tiến sỹ", "cử nhân", "bác sĩ", "mr", "mrs", "ms", "dr", "pgs.ts",
     "gs.ts", "ths.ks", "cnkt", "kỹ thuật viên", "ktv", "th.s", "t.s", "k.s",
 )
+# The same titles typed without diacritics: removed only in front of a common surname, since
+# `Ông` is also a surname (`Ông Ích Khiêm`) and short words can be given names.
+AUTHOR_TITLES_ASCII: Final = (
+    "ong", "ba", "anh", "chi", "co", "chu", "bac", "dong chi", "ky su", "kien truc su",
+    "thac si", "tien si", "cu nhan",
+)
+# The most common surnames (about 90 % of people), folded: what a name typed without diacritics
+# after an unaccented title must start with.
+COMMON_SURNAMES_FOLDED: Final = frozenset((
+    "nguyen", "tran", "le", "pham", "hoang", "huynh", "phan", "vu", "vo", "dang", "bui", "do",
+    "ho", "ngo", "duong", "ly", "dinh", "trinh", "truong", "lam", "mai", "cao", "luu", "ta",
+    "doan", "ha", "kieu", "luong", "tong", "thai", "quach", "chu", "vuong", "la", "tang",
+))
 AUTHOR_GROUP_WORDS: Final = (
     "phòng", "tổ", "đội", "công ty", "cty", "xí nghiệp", "xn", "nhóm", "tập thể", "cộng sự",
     "các", "đơn vị", "chi nhánh", "xưởng", "phân xưởng", "nhà máy", "công đoàn", "trường", "viện",

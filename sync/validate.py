@@ -328,7 +328,7 @@ def _tidy_piece(piece: str) -> list[str]:
         lower = unify_tones(part).lower()
         if lower.rstrip(".") in _TITLES or lower in _ROLES:
             continue
-        stripped = _TITLE_RE.sub("", part).strip(" .,")
+        stripped = _strip_ascii_title(_TITLE_RE.sub("", part).strip(" .,"))
         if not stripped:
             continue
         part = " ".join(stripped.split())
@@ -363,9 +363,27 @@ _RISKY_WORDS = frozenset({"và", "va", "cùng", "với", "các", "nhóm", "cộn
 _CELL_SPECIAL = re.compile(r"[()\[\]/\d|+&•*:\-–—%]")
 
 
+_ASCII_TITLES = sorted((t.split() for t in catalog.AUTHOR_TITLES_ASCII), key=len, reverse=True)
+
+
+def _strip_ascii_title(piece: str) -> str:
+    """`ong Nguyen Van An` → `Nguyen Van An`: a title typed without diacritics goes only when a
+    common surname and at least one more word follow it."""
+    words = piece.split()
+    lower = [w.lower().rstrip(".") for w in words]
+    for title in _ASCII_TITLES:
+        k = len(title)
+        if lower[:k] == title and len(words) - k >= 2 \
+                and fold(lower[k]) in catalog.COMMON_SURNAMES_FOLDED:
+            return " ".join(words[k:])
+    return piece
+
+
 def _read_piece(piece: str) -> AuthorCell:
     """`split_author_cell(piece)` for one piece between separators, quickly for a name as it
     stands or after titles in front (`KS. Lê Văn Cường`)."""
+    if piece[:1] in "oObBaAcCdDkKtT":
+        piece = _strip_ascii_title(piece)
     if _simple_name(piece):
         return (piece,), _PLAUSIBLE
     rest = piece
