@@ -278,7 +278,8 @@ def fold(s: str) -> str:
 
 
 def folded_key(s: str) -> str:
-    """`fold(exact_key(s))`: proposes matches (`thùy`, `thúy`, `thủy` → `thuy`), never decides."""
+    """`fold(exact_key(s))` with its spaces tidied again (a word made only of combining marks
+    folds to nothing): proposes matches (`thùy`, `thúy`, `thủy` → `thuy`), never decides."""
     return _tidy(" ".join(map(_FOLDED_TOKENS.__getitem__, s.split())))
 
 
