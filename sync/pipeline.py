@@ -228,7 +228,7 @@ def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBacke
 # back compact Arrow tables, so the raw cells of a batch never reach this process's memory.
 BATCH_ROWS = 100_000
 # A unit sheet row is about this many bytes of .xlsx (how batches are sized before parsing).
-BYTES_PER_ROW = 60
+BYTES_PER_ROW = 120
 
 
 @dataclass(slots=True)

@@ -159,12 +159,7 @@ def extract(workbook: SourceWorkbook) -> UnitSheet:
 
     body = grid[header_row + 1:]
     keys = list(mapping)
-    columns = {key: [r[mapping[key]] if mapping[key] < len(r) else None for r in body]
-               for key in keys}
-    frame = pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in columns.items()},
-                         columns=keys)
-    frame.insert(0, "row", np.arange(header_row + 2, header_row + 2 + len(body), dtype=np.int64))
-    frame = drop_blank_rows(frame, keys)
+    frame = _body_frame(body, mapping, header_row + 2)
     frame = _drop_header_continuation(frame, {k: header_texts[c] for k, c in mapping.items()})
     frame = _drop_column_numbers(frame, keys)
     if frame.empty:
@@ -206,23 +201,30 @@ def _header_as_read(text: str, encoding: str | None) -> str:
     return " ".join(clean_text(text).split())
 
 
-def drop_blank_rows(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Text cells are stripped; empty and whitespace-only cells become None; rows with nothing in
-    any known column go."""
-    if frame.empty:
-        return frame
-    blank = np.ones(len(frame), dtype=bool)
-    for key in keys:
-        values = frame[key].to_numpy(dtype=object, copy=True)
-        strings = np.fromiter((v.__class__ is str for v in values.tolist()), dtype=bool,
-                              count=len(values))
-        if strings.any():
-            stripped = [v.strip() for v in values[strings].tolist()]
-            values[strings] = [v if v else None for v in stripped]
-        values[pd.isna(values)] = None
-        frame[key] = pd.Series(values, index=frame.index, dtype=object)
-        blank &= pd.isna(values)
-    return frame.loc[~blank]
+def _body_frame(body: Grid, mapping: dict[str, int], first_row: int) -> pd.DataFrame:
+    """The known columns of the rows under the header, cells cleaned, rows with
+    nothing in any known column dropped; `row` is each row's number as a person sees it."""
+    width = min((len(r) for r in body), default=0)
+    columns: dict[str, list[object]] = {}
+    for key, col in mapping.items():
+        # A rectangular grid (calamine's) needs no bounds check per cell.
+        raw = [r[col] for r in body] if col < width else \
+            [r[col] if col < len(r) else None for r in body]
+        # Text stripped, empty text and NaN as None (this runs for every cell of every unit).
+        columns[key] = [(v.strip() or None) if v.__class__ is str
+                        else (None if v is None or v != v else v) for v in raw]
+    filled = np.zeros(len(body), dtype=bool)
+    arrays = {}
+    for key, values in columns.items():
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        arrays[key] = array
+        filled |= array != None  # noqa: E711 - elementwise comparison with None
+    keep = np.flatnonzero(filled)
+    frame = pd.DataFrame({k: pd.Series(a[keep], dtype=object) for k, a in arrays.items()},
+                         columns=list(mapping))
+    frame.insert(0, "row", (keep + first_row).astype(np.int64))
+    return frame
 
 
 def _drop_column_numbers(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -39,6 +39,7 @@ class XlsxWorkbook:
     def __init__(self, data: bytes, name: str = "") -> None:
         self.name = name
         self._data = data
+        self._xml: dict[str, bytes | None] = {}
         if data.startswith(_OLE_MAGIC):
             raise SourceError(
                 "source_unreachable",
@@ -83,7 +84,13 @@ class XlsxWorkbook:
         return {int(m.group(1) or m.group(2)) for m in _HIDDEN_ROW.finditer(xml)}
 
     def _sheet_xml(self, tab: str) -> bytes | None:
-        """The worksheet part of `tab`, found through workbook.xml and its relationships."""
+        """The worksheet part of `tab` (read once), found through workbook.xml and its
+        relationships."""
+        if tab not in self._xml:
+            self._xml[tab] = self._read_sheet_xml(tab)
+        return self._xml[tab]
+
+    def _read_sheet_xml(self, tab: str) -> bytes | None:
         try:
             with zipfile.ZipFile(io.BytesIO(self._data)) as archive:
                 workbook = archive.read("xl/workbook.xml")
