@@ -265,6 +265,8 @@ _NUMBERING = re.compile(r"(?:^|(?<=\n))\s*(?:\d{1,2}|[a-zA-Z])\s*[.)/]\s+|(?:^|(
 _PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _SHARE = re.compile(r"\s*[-–:]?\s*\d{1,3}(?:[.,]\d+)?\s*%\s*$")
 _CONJUNCTION = re.compile(r"^(?:và|va|cùng với|cùng|với)(?:\s+|$)", re.IGNORECASE)
+# A piece that ends in a conjunction (`Nguyễn Văn An và` before a line break).
+_TRAILING_CONJUNCTION = re.compile(r"\s+(?:và|va|cùng với|cùng|với)$", re.IGNORECASE)
 _ROLE_SEP = re.compile(r"\s+[-–—]\s+|\s*:\s*")
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?$")
 
@@ -315,7 +317,7 @@ def _tidy_piece(piece: str) -> list[str]:
     piece may hold a name and a note after a dash or colon (`Nguyễn Văn An - Tổ trưởng`,
     `Trần Bình: Phòng Kỹ thuật`): the note goes; two names joined by a dash stay two names."""
     piece = _SHARE.sub("", piece).strip(" .,;:-–—*•+'\"“”()[]")
-    piece = _CONJUNCTION.sub("", piece)
+    piece = _TRAILING_CONJUNCTION.sub("", _CONJUNCTION.sub("", piece))
     if not piece:
         return []
     parts = [p.strip(" .,") for p in _ROLE_SEP.split(piece)]
