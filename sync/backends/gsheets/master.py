@@ -305,7 +305,7 @@ class GoogleMaster:
             self._write_detail(tables)
 
         taken = {int(p["sheetId"]) for p in sheets}
-        staged = [_Staged(t, _new_id(taken), STAGING_PREFIX + t.name) for t in fitted]
+        staged = [_Staged(t, new_sheet_id(taken), STAGING_PREFIX + t.name) for t in fitted]
         requests: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": p["sheetId"]}}
                                           for p in leftovers]
         for s in staged:
@@ -362,7 +362,8 @@ def _cells(props: dict[str, Any]) -> int:
     return int(grid.get("rowCount", 0)) * int(grid.get("columnCount", 0))
 
 
-def _new_id(taken: set[int]) -> int:
+def new_sheet_id(taken: set[int]) -> int:
+    """A sheet id not in `taken` (and now taken): ids we choose make one request enough."""
     while True:
         candidate = random.randint(1_000_000, 2**31 - 1)
         if candidate not in taken:

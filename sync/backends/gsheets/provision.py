@@ -19,13 +19,13 @@ With `--share`, each contact in the registry's `Email liên hệ` gets writer ac
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections.abc import Sequence
 from typing import Any
 
 from sync import catalog
 from sync.backends import google_http as gh
 from sync.backends.gsheets import formats
+from sync.backends.gsheets.master import new_sheet_id
 from sync.backends.gsheets.session import make_api, parse_locator, quote_tab
 from sync.config import Config
 from sync.errors import SourceError
@@ -101,7 +101,7 @@ def provision_one(api: gh.GoogleApi, config: Config, unit: Unit, share: bool) ->
         tops[catalog.UNIT_TAB] = []
         unit_tab["title"] = catalog.UNIT_TAB
     elif unit_tab is None:
-        new_id = _new_id(taken)
+        new_id = new_sheet_id(taken)
         unit_tab = {"sheetId": new_id, "title": catalog.UNIT_TAB,
                     "gridProperties": {"rowCount": DATA_ROWS, "columnCount": 26}}
         requests.append({"addSheet": {"properties": {
@@ -140,14 +140,6 @@ def provision_one(api: gh.GoogleApi, config: Config, unit: Unit, share: bool) ->
     if missing:
         message += f" — lưu ý: dòng tiêu đề thiếu cột {', '.join(missing)}"
     return ProvisionResult(unit.code, "ok", message)
-
-
-def _new_id(taken: set[int]) -> int:
-    while True:
-        candidate = random.randint(1_000_000, 2**31 - 1)
-        if candidate not in taken:
-            taken.add(candidate)
-            return candidate
 
 
 def _header_values(sheet_id: int) -> dict[str, Any]:
@@ -219,7 +211,7 @@ def _instructions(config: Config, props: list[dict[str, Any]], taken: set[int],
     out: list[dict[str, Any]] = [{"deleteSheet": {"sheetId": p["sheetId"]}} for p in old]
     unit_index = int(unit_tab.get("index", 0))
     unit_index -= sum(1 for p in old if int(p.get("index", 0)) < unit_index)
-    sid = _new_id(taken)
+    sid = new_sheet_id(taken)
     lines = instructions(config.program)
     example = example_row(config.program)
     rows: list[dict[str, Any]] = [{"values": [formats.text_cell(line)]} for line in lines]
