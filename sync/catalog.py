@@ -286,7 +286,7 @@ class FindingKind:
 FINDINGS: Final[tuple[FindingKind, ...]] = (
     FindingKind("missing_required", ERROR,
                 "Thiếu thông tin bắt buộc ở cột «{column}».",
-                "Điền {column} cho sáng kiến này{example}; nếu dòng này không phải sáng kiến, "
+                "Điền «{column}» cho sáng kiến này{example}; nếu dòng này không phải sáng kiến, "
                 "xoá cả dòng."),
     FindingKind("invalid_date", ERROR,
                 "Không đọc được ngày «{value}»{reason}.",
@@ -294,7 +294,7 @@ FINDINGS: Final[tuple[FindingKind, ...]] = (
     FindingKind("future_date", ERROR,
                 "Ngày áp dụng «{value}» ở tương lai (sau hôm nay, {today}).",
                 "Ghi ngày đã áp dụng hoặc áp dụng thử lần đầu theo dạng dd/mm/yyyy; kiểm tra lại "
-                "năm đã gõ. Sáng kiến chưa áp dụng thì chưa đăng ký."),
+                "năm đã gõ. Sáng kiến chưa áp dụng thì chưa được đăng ký."),
     FindingKind("outside_program_window", ERROR,
                 "Ngày áp dụng «{value}» nằm ngoài thời gian chương trình ({start} – {deadline}).",
                 "Chỉ đăng ký sáng kiến áp dụng từ {start} đến {deadline}; kiểm tra lại năm đã gõ "
@@ -332,7 +332,7 @@ FINDINGS: Final[tuple[FindingKind, ...]] = (
                 "Ghi họ và tên đầy đủ của từng tác giả, ngăn cách bằng dấu phẩy, ví dụ "
                 "«Nguyễn Văn An, Trần Thị Bình»; không ghi tên phòng, tổ, nhóm."),
     FindingKind("legacy_encoding", WARNING,
-                "Chữ ở cột «{column}» đang dùng bảng mã cũ {encoding}; đã tự chuyển «{value}» "
+                "Chữ ở {where} đang dùng bảng mã cũ {encoding}; đã tự chuyển «{value}» "
                 "thành «{converted}».",
                 "Chuyển bảng tính sang Unicode (Unikey: Công cụ chuyển mã, từ {encoding} sang "
                 "Unicode) rồi dán lại, hoặc gõ lại bằng bảng mã Unicode."),
@@ -352,8 +352,9 @@ FINDINGS: Final[tuple[FindingKind, ...]] = (
     # Source-level findings (SPEC §4): the whole unit keeps its last good data.
     FindingKind("source_unreachable", ERROR,
                 "Không đọc được nguồn dữ liệu của đơn vị: {detail}.",
-                "Kiểm tra đường dẫn hoặc mã bảng tính ở cột «Nguồn» của danh sách đơn vị; "
-                "dữ liệu lần đọc được gần nhất vẫn được giữ.", source_level=True),
+                "Đơn vị: kiểm tra bảng tính (hoặc tệp đã gửi) còn đó, đúng định dạng và vẫn chia "
+                "sẻ cho tổ tổng hợp. Tổ tổng hợp: kiểm tra cột «Nguồn» của danh sách đơn vị. "
+                "Dữ liệu lần đọc được gần nhất vẫn được giữ.", source_level=True),
     FindingKind("permission_denied", ERROR,
                 "Không có quyền đọc nguồn dữ liệu của đơn vị: {detail}.",
                 "Chia sẻ bảng tính (quyền xem) cho {account}.", source_level=True),

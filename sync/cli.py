@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable
@@ -15,9 +16,11 @@ from typing import Any, TypeVar
 
 import click
 
-from sync import __version__
+from sync import __version__, cli_vi
 from sync.config import DEFAULT_CONFIG, Config, load_config
 from sync.errors import EXIT_CONFIG, EXIT_FAILED, SangkienError
+
+cli_vi.install()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +49,12 @@ def handle_errors(func: F) -> F:
             sys.exit(EXIT_FAILED)
         except click.exceptions.Exit:
             raise
+        except BrokenPipeError:
+            # The reader of our output went away (`sangkien sync | head`): the work is done, so
+            # end with the command's own code, quietly.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(click.get_current_context().meta.get("exit_code", 0))
         except Exception as exc:  # an unexpected bug: say so plainly, details only with -v
             click.secho(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}", fg="red", err=True)
             if verbose:
@@ -58,10 +67,35 @@ def handle_errors(func: F) -> F:
 
 
 def _config(path: Path | None) -> Config:
-    return load_config(path)
+    config = load_config(path)
+    for warning in config.warnings:
+        click.secho(f"Cảnh báo: {warning}", fg="yellow", err=True)
+    return config
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _will_exit(code: int) -> None:
+    """Remember the exit code before printing (see the closed-pipe case in `handle_errors`)."""
+    click.get_current_context().meta["exit_code"] = code
+
+
+class _Command(click.Command):
+    """Usage lines in Vietnamese too (`sangkien sync [TUỲ CHỌN]`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[TUỲ CHỌN]")
+        super().__init__(*args, **kwargs)
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", "[TUỲ CHỌN]")
+        kwargs.setdefault("subcommand_metavar", "LỆNH [ĐỐI SỐ]...")
+        super().__init__(*args, **kwargs)
+
+
+@click.group(name="sangkien", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sangkien")
 def main() -> None:
     """Đồng bộ, kiểm tra và tổng hợp sáng kiến của các công đoàn trực thuộc."""
@@ -84,6 +118,7 @@ def sync(config_path: Path | None, verbose: bool, dry_run: bool, only: tuple[str
     config = _config(config_path)
     result = run_sync(config, SyncOptions(only=only, full=full, dry_run=dry_run),
                       reporter_for(sys.stderr, quiet=as_json))
+    _will_exit(result.exit_code)
     if as_json:
         click.echo(json.dumps(result.summary.as_json(), ensure_ascii=False))
     else:
@@ -107,6 +142,7 @@ def validate(config_path: Path | None, verbose: bool, only: tuple[str, ...],
     config = _config(config_path)
     result = run_sync(config, SyncOptions(only=only, validate_only=True, command="validate"),
                       reporter_for(sys.stderr, quiet=as_json))
+    _will_exit(result.exit_code)
     findings = result.findings
     assert findings is not None
     if only:
@@ -200,6 +236,7 @@ def report(config_path: Path | None, verbose: bool, period: str | None, preview_
     config = _config(config_path)
     delivered = commands.report(config, period, preview_dir, send, force,
                                 today.date() if today else None)
+    _will_exit(EXIT_FAILED if delivered.failed else 0)
     if as_json:
         click.echo(json.dumps(delivered.as_json(), ensure_ascii=False))
     else:
@@ -223,6 +260,7 @@ def run(config_path: Path | None, verbose: bool, as_json: bool, today: Any) -> N
     config = _config(config_path)
     outcome = commands.run(config, reporter_for(sys.stderr, quiet=as_json),
                            today.date() if today else None)
+    _will_exit(outcome.exit_code)
     if as_json:
         click.echo(json.dumps(outcome.as_json(), ensure_ascii=False))
     else:

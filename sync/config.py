@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -23,6 +24,7 @@ PERIODS = ("week", "month", "quarter", "year")
 TRANSPORTS = ("outbox", "smtp", "gmail")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 GSHEET_PREFIX = "gsheet:"
+_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +86,7 @@ class Config:
     state_path: Path
     source_roots: tuple[Path, ...] = ()
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
+    warnings: tuple[str, ...] = ()  # keys nobody reads (typos?), for the CLI to show
 
     @property
     def log_path(self) -> Path:
@@ -185,8 +188,62 @@ def load_config(path: Path | str | None = None) -> Config:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{file}: tệp cấu hình phải lưu bằng UTF-8 ({exc.reason}).") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{file}: sai cú pháp TOML — {exc}.") from None
+        raise ConfigError(_toml_error(file, exc)) from None
     return parse_config(raw, file)
+
+
+# Every key the product reads, per table: anything else is reported (a typo would otherwise fall
+# back to a default in silence).
+KNOWN_KEYS: dict[str, tuple[str, ...]] = {
+    "": ("program", "registry", "master", "google", "email", "digests", "state"),
+    "program": ("name", "target_rate", "start", "deadline", "counted_statuses"),
+    "registry": ("path", "allowed_roots"),
+    "master": ("target",),
+    "google": ("credentials", "requests_per_minute", "timeout_s", "max_attempts"),
+    "email": ("transport", "outbox", "from", "smtp", "gmail_user"),
+    "email.smtp": ("host", "port", "security", "username", "password_env", "timeout_s"),
+    "digests": ("period", "periods", "leaders", "unit_feedback", "write_back", "master_url"),
+    "state": ("path",),
+}
+
+
+def unknown_keys(raw: dict[str, Any], file: Path) -> list[str]:
+    """One Vietnamese warning per key the product does not read, with the likely meant key."""
+    import difflib
+
+    warnings = []
+
+    def visit(table: dict[str, Any], prefix: str) -> None:
+        known = KNOWN_KEYS.get(prefix)
+        if known is None:
+            return
+        for key, value in table.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if key not in known:
+                guess = difflib.get_close_matches(key, known, n=1)
+                hint = f" — có phải «{guess[0]}»?" if guess else ""
+                where = f"[{prefix}] {key}" if prefix else f"[{key}]"
+                warnings.append(f"{file}: khoá lạ {where}, không được dùng{hint}")
+            elif isinstance(value, dict):
+                visit(value, name)
+
+    visit(raw, "")
+    return warnings
+
+
+def _toml_error(file: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """A TOML syntax error for people: the line and what is on it, in Vietnamese."""
+    found = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+    if not found:
+        return f"{file}: sai cú pháp TOML ({exc})."
+    line, column = int(found.group(1)), int(found.group(2))
+    try:
+        text = file.read_text(encoding="utf-8-sig").splitlines()[line - 1].strip()
+    except (OSError, IndexError, UnicodeDecodeError):
+        text = ""
+    shown = f": «{text}»" if text else ""
+    return (f"{file}: sai cú pháp TOML ở dòng {line}, cột {column}{shown}. Kiểm tra dấu ngoặc "
+            f"[ ], dấu ngoặc kép quanh chuỗi và mỗi khoá một dòng (chi tiết: {exc}).")
 
 
 def parse_config(raw: dict[str, Any], file: Path) -> Config:
@@ -249,6 +306,11 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
     security = smtp.choice("security", SMTP_SECURITY, "starttls")
 
     digests = _Section(file, "digests", raw.get("digests", {}))
+    leaders = digests.strings("leaders", ())
+    for address in leaders:
+        if not _EMAIL.match(address):
+            raise ConfigError(f"{file}: khoá [digests] leaders có địa chỉ không hợp lệ "
+                              f"{address!r}; viết dạng [\"lanhdao@example.org\", …].")
     period = digests.choice("period", PERIODS, "month")
     periods = digests.strings("periods", (period,))
     for kind in periods:
@@ -298,7 +360,7 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
         digests=DigestsConfig(
             period=period,
             periods=tuple(k for k in PERIODS if k in periods),
-            leaders=digests.strings("leaders", ()),
+            leaders=leaders,
             unit_feedback=digests.get("unit_feedback", bool, True),
             write_back=digests.get("write_back", bool, False),
             master_url=digests.text("master_url", "") or "",
@@ -306,4 +368,5 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
         state_path=_path(state.text("path", "../out/state.sqlite") or "../out/state.sqlite", base),
         source_roots=source_roots,
         raw=raw,
+        warnings=tuple(unknown_keys(raw, file)),
     )

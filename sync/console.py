@@ -57,7 +57,8 @@ def reporter_for(stream: TextIO, quiet: bool) -> Reporter:
 
 def print_summary(summary: RunSummary, out: TextIO, verbose: bool = False) -> None:
     status = catalog.RUN_STATUS_LABELS.get(summary.status, summary.status)
-    title = "Chạy thử (không ghi gì)" if summary.dry_run else "Lần chạy"
+    title = ("Kiểm tra dữ liệu" if summary.command == "validate" else
+             "Chạy thử (không ghi gì)" if summary.dry_run else "Lần chạy")
     print(f"{title} {summary.run_id}: {status}", file=out)
     counts: dict[str, int] = {}
     for source in summary.sources:
@@ -75,6 +76,10 @@ def print_summary(summary: RunSummary, out: TextIO, verbose: bool = False) -> No
                          f"{fmt.number(source.warnings)} cảnh báo)")
             print(line, file=out)
     t = summary.totals
+    if summary.command == "validate":  # no deduplication or progress in a validation
+        print(f"Dòng: {fmt.number(t.rows)} · hợp lệ {fmt.number(t.valid)} · bị loại "
+              f"{fmt.number(t.rejected)}", file=out)
+        return
     print(f"Dòng: {fmt.number(t.rows)} · hợp lệ {fmt.number(t.valid)} · bị loại "
           f"{fmt.number(t.rejected)} · trùng lặp đã gộp {fmt.number(t.duplicates)}", file=out)
     if t.initiatives or t.participants:
@@ -100,13 +105,14 @@ def print_findings(findings: pd.DataFrame, names: dict[str, str], out: TextIO,
     table = findings.assign(_order=findings["unit_code"].map(order).fillna(len(order)),
                             _row=findings["row"].fillna(0))
     table = table.sort_values(["_order", "_row"], kind="stable")
-    for code, group in table.groupby("unit_code", sort=False):
+    for number, (code, group) in enumerate(table.groupby("unit_code", sort=False)):
         errors = int((group["severity"] == catalog.ERROR).sum())
         warnings = int((group["severity"] == catalog.WARNING).sum())
-        print(f"\n{code} — {names.get(str(code), '')}: {errors} lỗi, {warnings} cảnh báo",
+        gap = "\n" if number else ""
+        print(f"{gap}{code} — {names.get(str(code), '')}: {errors} lỗi, {warnings} cảnh báo",
               file=out)
         for item in group.head(limit_per_unit).itertuples(index=False):
-            where = f"dòng {int(item.row)}" if pd.notna(item.row) else "cả nguồn"
+            where = f"dòng {int(item.row)}" if pd.notna(item.row) else "toàn bảng tính"
             column = f", cột «{item.column}»" if item.column else ""
             label = catalog.SEVERITY_LABELS.get(item.severity, item.severity)
             print(f"  [{label}] {where}{column}: {item.message}", file=out)

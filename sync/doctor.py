@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync import catalog
 from sync.config import GSHEET_PREFIX, Config, load_config
 from sync.errors import SangkienError, SourceError
 from sync.model import Unit
@@ -69,6 +70,7 @@ def _state_checks(config: Config) -> Iterator[Check]:
     folder = path.parent
     if path.exists():
         try:
+            from sync.pipeline import people_time
             from sync.state import State
 
             with State(path) as state:
@@ -76,8 +78,8 @@ def _state_checks(config: Config) -> Iterator[Check]:
             detail = "chưa có lần chạy nào"
             if len(runs):
                 last = runs.iloc[-1]
-                detail = (f"lần chạy gần nhất {last['started_at'][:16].replace('T', ' ')} "
-                          f"({last['status'] or 'dở dang'})")
+                status = catalog.RUN_STATUS_LABELS.get(last["status"] or "", "dở dang").lower()
+                detail = f"lần chạy gần nhất {people_time(last['started_at'])} ({status})"
             yield Check(OK, "Tệp trạng thái", f"{path} — {detail}")
         except SangkienError as exc:
             yield Check(FAIL, "Tệp trạng thái", str(exc))

@@ -7,6 +7,8 @@ file names the holder (pid, run id, start time) for the message the second run p
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -36,8 +38,10 @@ class RunLock:
                 + f". Chờ lần chạy đó xong rồi chạy lại (khoá: {self.path})."
             ) from None
         os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()}, lần chạy {self.run_id}, bắt đầu {self.started_at}\n"
-                 .encode())
+        started = self.started_at
+        with contextlib.suppress(ValueError):
+            started = dt.datetime.fromisoformat(started).strftime("%d/%m/%Y %H:%M:%S")
+        os.write(fd, f"pid {os.getpid()}, lần chạy {self.run_id}, bắt đầu {started}\n".encode())
         self._fd = fd
 
     def release(self) -> None:

@@ -84,6 +84,7 @@ class RunSummary:
     api: dict[str, int] = field(default_factory=lambda: {"reads": 0, "writes": 0})
     master: str = ""
     dry_run: bool = False
+    command: str = "sync"
     timings: dict[str, float] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
 
@@ -98,6 +99,7 @@ class RunSummary:
             "api": dict(self.api),
             "master": self.master,
             "dry_run": self.dry_run,
+            "command": self.command,
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "messages": list(self.messages),
         }

@@ -96,6 +96,14 @@ def now_local() -> dt.datetime:
     return dt.datetime.now().astimezone().replace(microsecond=0)
 
 
+def people_time(iso: str) -> str:
+    """An ISO time as people write it: `24/11/2026 07:27` (in the time the run recorded)."""
+    try:
+        return dt.datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M")
+    except ValueError:
+        return iso
+
+
 def new_run_id(at: dt.datetime) -> str:
     return at.strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
@@ -407,7 +415,7 @@ def _snapshot_plan(unit: Unit, state: State | None, status: str, message: str,
     if snapshot is None:
         return _Plan(unit, None, "error" if error is not None else status, message, error)
     if error is not None:
-        message = f"{message}; dùng dữ liệu đọc lúc {snapshot.fetched_at[:16].replace('T', ' ')}"
+        message = f"{message}; dùng dữ liệu đọc lúc {people_time(snapshot.fetched_at)}"
     return _Plan(unit, snapshot.payload, status, message, error, snapshot.fetched_at)
 
 
@@ -489,15 +497,18 @@ def run_sync(config: Config, options: SyncOptions | None = None,
     started = now or now_local()
     run_id = new_run_id(started)
     summary = RunSummary(run_id=run_id, status="ok", started_at=started.isoformat(),
-                         dry_run=options.dry_run or options.validate_only)
+                         dry_run=options.dry_run or options.validate_only,
+                         command=options.command)
     timer = _Timer(summary.timings)
 
     with timer("registry"):
         units = load_units(config)
     unit_by_code = {u.code: u for u in units}
-    unknown = [c for c in options.only if c not in unit_by_code]
+    by_folded = {code.casefold(): code for code in unit_by_code}
+    unknown = [c for c in options.only if c.casefold() not in by_folded]
     if unknown:
         raise ConfigError(f"--only: không có đơn vị mã {', '.join(unknown)} trong danh sách.")
+    options.only = tuple(by_folded[c.casefold()] for c in options.only)  # XD04 for xd04
 
     writes = not (options.dry_run or options.validate_only)
     if writes:

@@ -111,6 +111,14 @@ def parse_registry(grid: Grid, label: str, base_dir: Path,
             continue
         line = index + 1
         where = f"dòng {line}"
+        width = len(grid[header_index])
+        if label.lower().endswith(".csv") and len(cells) > width:
+            # A CSV row with more fields than its header: a comma inside a value, unquoted.
+            problems.append(
+                f"{where} có {len(cells)} ô, nhiều hơn dòng tiêu đề ({width} cột): ô nào có dấu "
+                "phẩy (ví dụ «1,240» hay hai địa chỉ email) phải đặt trong ngoặc kép, hoặc dùng "
+                "dấu «;» giữa các email.")
+            continue
         code = values.get("code", "")
         if not code:
             problems.append(f"{where}: thiếu Mã đơn vị.")
@@ -197,11 +205,14 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
 
 
 def _members(value: Any) -> int | None:
+    """A whole number of members > 0: `1240`, `1.240`, `1,240`, `1 240` — never `1240.5`."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
         return int(value) if float(value).is_integer() and value > 0 else None
-    text = re.sub(r"[\s.,]", "", str(value or ""))
+    text = str(value or "").strip().replace("\u00a0", " ")
+    if re.fullmatch(r"\d{1,3}(?:[.,  ]\d{3})+", text):  # thousands grouped by three
+        text = re.sub(r"\D", "", text)
     return int(text) if text.isdigit() and int(text) > 0 else None
 
 

@@ -1287,16 +1287,19 @@ def _report_legacy(findings: _Findings, converted: dict[str, np.ndarray],
     first = marks[idx].argmax(axis=1)
     first_keys = [keys[j] for j in first.tolist()]
     names = {k: findings.column_names(k, idx) for k in keys}
-    columns, labels, raw_values, new_values = [], [], [], []
+    columns, places, labels, raw_values, new_values = [], [], [], [], []
     for row_i, (i, key) in enumerate(zip(idx.tolist(), first_keys, strict=True)):
         in_row = [k for j, k in enumerate(keys) if marks[i, j]]
-        columns.append("», «".join(names[k][row_i] for k in in_row))
+        headers = [names[k][row_i] for k in in_row]
+        columns.append(", ".join(headers))
+        quoted = ", ".join(f"«{h}»" for h in headers)
+        places.append(f"cột {quoted}" if len(headers) == 1 else f"các cột {quoted}")
         encodings = list(dict.fromkeys(converted[k][i] for k in in_row))
         labels.append(" và ".join(LEGACY_LABELS.get(e, e) for e in encodings))
         raw_values.append(typed[key][i])
         new_values.append(display_value(cells[key][i]))
     findings.add(idx, "legacy_encoding", np.asarray(first_keys, dtype=object), raw_values,
-                 columns=columns, encoding=labels, converted=new_values)
+                 columns=columns, where=places, encoding=labels, converted=new_values)
 
 
 def _parse_benefit(column: _Typed, unit: np.ndarray, headers: Mapping[str, Mapping[str, str]],

@@ -105,3 +105,18 @@ def test_a_source_outside_the_project_is_refused(tmp_path: Path) -> None:
     config = load_config(config_file)
     units = load_registry(config.registry, None, config.source_roots)
     assert [u.code for u in units] == ["A", "B", "C", "D"]
+
+
+def test_members_must_be_a_whole_number(tmp_path: Path) -> None:
+    registry = write(tmp_path / "u.csv", HEADER + "A,Công đoàn A,,1240.5,,,\nB,Công đoàn B,,\"1.240\",,,\n")
+    with pytest.raises(ConfigError) as info:
+        load_registry(str(registry))
+    assert "dòng 2" in str(info.value) and "1240.5" in str(info.value)
+    assert "dòng 3" not in str(info.value)
+
+
+def test_an_unquoted_comma_in_a_csv_row_is_named(tmp_path: Path) -> None:
+    registry = write(tmp_path / "u.csv", HEADER + "A,Công đoàn A,,1,240,,,\n")
+    with pytest.raises(ConfigError, match="dòng 2 có 8 ô, nhiều hơn dòng tiêu đề .7 cột.") as info:
+        load_registry(str(registry))
+    assert "ngoặc kép" in str(info.value)

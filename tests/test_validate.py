@@ -209,7 +209,7 @@ def test_tcvn3_pasted_row_is_converted_and_reported_once() -> None:
     assert len(legacy_findings) == 1
     finding = legacy_findings.iloc[0]
     assert finding["row"] == 4 and finding["field"] == "title"
-    assert finding["column"] == "Tên sáng kiến», «Tác giả», «Đơn vị công tác», «Loại giải pháp"
+    assert finding["column"] == "Tên sáng kiến, Tác giả, Đơn vị công tác, Loại giải pháp"
     assert finding["value"] == "C¶i tiÕn bé g¸ hµn cèt thÐp dÇm cÇu"
     assert "TCVN3" in finding["message"] and "Cải tiến bộ gá hàn cốt thép dầm cầu" in finding["message"]
     assert "Unikey" in finding["hint"]

@@ -99,12 +99,12 @@ def test_validate_json_reads_legacy_headers_and_reports_each_source_once(project
     assert sorted((f["unit_code"], f["row"]) for f in converted) == [
         ("T3", 4), ("T3", 5), ("UC", 5), ("VN", 4)]
     uc = next(f for f in converted if f["unit_code"] == "UC")
-    assert uc["column"] == "Tên sáng kiến», «Tác giả», «Đơn vị công tác», «Loại giải pháp"
+    assert uc["column"] == "Tên sáng kiến, Tác giả, Đơn vị công tác, Loại giải pháp"
     assert uc["value"] == "C¶i tiÕn hÖ thèng thu håi n\u00adíc röa xe bån"
     assert "Cải tiến hệ thống thu hồi nước rửa xe bồn" in uc["message"]
     assert uc["severity"] == "warning"
     t3 = next(f for f in converted if f["unit_code"] == "T3" and f["row"] == 4)
-    assert t3["column"].startswith("Tên sáng kiến»")  # the TCVN3 header, read as Unicode
+    assert t3["column"].startswith("Tên sáng kiến, ")  # the TCVN3 header, read as Unicode
     # the other rules on the same file
     codes = {(f["unit_code"], f["row"], f["code"]) for f in findings}
     assert {("UC", 6, "invalid_date"), ("UC", 6, "ambiguous_money"),
@@ -146,6 +146,6 @@ def test_validate_through_the_console_script(project: Project, tmp_path) -> None
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "T3 — Công đoàn Công ty Cơ khí (tệp TCVN3)" in out
-    assert out.count("cả nguồn: Bỏ qua các cột không có trong mẫu: Số điện thoại, Email.") == 2
-    assert "dòng 5, cột «Tên sáng kiến», «Tác giả», «Đơn vị công tác», «Loại giải pháp»" in out
+    assert out.count("toàn bảng tính: Bỏ qua các cột không có trong mẫu: Số điện thoại, Email.") == 2
+    assert "dòng 5, cột «Tên sáng kiến, Tác giả, Đơn vị công tác, Loại giải pháp»" in out
     assert "Traceback" not in result.stderr
