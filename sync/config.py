@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sync import catalog
+from sync.addresses import is_email
 from sync.errors import ConfigError
 
 DEFAULT_CONFIG = Path("config/sync.toml")
@@ -24,7 +25,6 @@ PERIODS = ("week", "month", "quarter", "year")
 TRANSPORTS = ("outbox", "smtp", "gmail")
 SMTP_SECURITY = ("starttls", "ssl", "none")
 GSHEET_PREFIX = "gsheet:"
-_EMAIL = re.compile(r"^[^@\s;,<>]+@[^@\s;,<>]+\.[^@\s;,<>]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +308,7 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
     digests = _Section(file, "digests", raw.get("digests", {}))
     leaders = digests.strings("leaders", ())
     for address in leaders:
-        if not _EMAIL.match(address):
+        if not is_email(address):
             raise ConfigError(f"{file}: khoá [digests] leaders có địa chỉ không hợp lệ "
                               f"{address!r}; viết dạng [\"lanhdao@example.org\", …].")
     period = digests.choice("period", PERIODS, "month")
@@ -320,6 +320,11 @@ def parse_config(raw: dict[str, Any], file: Path) -> Config:
     if not periods:
         raise ConfigError(f"{file}: khoá [digests] periods phải là danh sách, ví dụ "
                           '["month", "quarter", "year"].')
+    if security == "none" and smtp.text("username", None) and \
+            (smtp.text("host", "localhost") or "localhost") not in ("localhost", "127.0.0.1", "::1"):
+        raise ConfigError(
+            f"{file}: [email.smtp] security = \"none\" cùng username sẽ gửi mật khẩu không mã "
+            "hoá qua mạng; dùng security = \"starttls\" hoặc \"ssl\".")
     smtp_timeout = smtp.get("timeout_s", (int, float), 30)
     if smtp_timeout <= 0:
         raise ConfigError(f"{file}: khoá [email.smtp] timeout_s phải là số giây lớn hơn 0.")

@@ -5,6 +5,7 @@ Progress goes to stderr and only on a terminal, so `--json` output and scheduled
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import Any, TextIO
 
@@ -109,16 +110,24 @@ def print_findings(findings: pd.DataFrame, names: dict[str, str], out: TextIO,
         errors = int((group["severity"] == catalog.ERROR).sum())
         warnings = int((group["severity"] == catalog.WARNING).sum())
         gap = "\n" if number else ""
-        print(f"{gap}{code} — {names.get(str(code), '')}: {errors} lỗi, {warnings} cảnh báo",
-              file=out)
+        print(_safe(f"{gap}{code} — {names.get(str(code), '')}: {errors} lỗi, "
+                    f"{warnings} cảnh báo"), file=out)
         for item in group.head(limit_per_unit).itertuples(index=False):
             where = f"dòng {int(item.row)}" if pd.notna(item.row) else "toàn bảng tính"
             column = f", cột «{item.column}»" if item.column else ""
             label = catalog.SEVERITY_LABELS.get(item.severity, item.severity)
-            print(f"  [{label}] {where}{column}: {item.message}", file=out)
-            print(f"      → {item.hint}", file=out)
+            print(_safe(f"  [{label}] {where}{column}: {item.message}"), file=out)
+            print(_safe(f"      → {item.hint}"), file=out)
         if len(group) > limit_per_unit:
             print(f"  … và {len(group) - limit_per_unit} mục khác (xem tab «Lỗi»).", file=out)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _safe(text: str) -> str:
+    """Unit text on a terminal: no escape sequences (a cell could rewrite the screen)."""
+    return _CONTROL.sub("", text)
 
 
 def print_dry_run(tables: list[Any], out: TextIO) -> None:

@@ -19,6 +19,7 @@ import secrets
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from sync import catalog
 from sync.backends.base import MasterWorkbook, Payload, Table
@@ -173,6 +175,9 @@ def _extract_or_error(payload: Payload) -> UnitSheet | tuple[str, str, dict[str,
         return _extract(payload)
     except SourceError as exc:
         return (exc.code, exc.detail, dict(exc.extra))
+    except (Exception, MemoryError) as exc:  # a file no reader expected: that unit only fails
+        return ("source_unreachable",
+                f"tệp {payload.name} không đọc được ({type(exc).__name__})", {})
 
 
 
@@ -302,6 +307,13 @@ def _from_arrow(table: pa.Table) -> pd.DataFrame:
     return table.to_pandas(types_mapper=mapping.get, self_destruct=True, split_blocks=True)
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on (a container's limit, not the host's core count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _worker_init() -> None:
     """A batch worker validates in-line: no second text process of its own."""
     os.environ["SANGKIEN_VALIDATE_WORKER"] = "0"
@@ -311,7 +323,7 @@ def read_and_validate(plans: list[_Plan], state: State | None, program: ProgramC
                       today: dt.date, timer: _Timer) -> tuple[list[PulledSource], ValidatedRows]:
     """Parse every planned payload and validate the rows, batch by batch (see `BATCH_ROWS`)."""
     batches = _batches(plans)
-    workers = min(os.cpu_count() or 1, len(batches), 4)
+    workers = min(usable_cpus(), len(batches), 4)
     pulled: list[PulledSource] = []
     rows, authors, findings = [], [], []
     offset = 0
@@ -360,7 +372,9 @@ def _collect(result: _BatchResult, offset: int, rows: list[pd.DataFrame],
 @contextmanager
 def _batch_runner(workers: int) -> Iterator[Any]:
     """`run(batches, program, today)` yielding results in order: in worker processes when there
-    is more than one batch and more than one core, else here."""
+    is more than one batch and more than one core, else here. A worker that dies (killed for
+    memory, say) costs only its batch's units: the pool is started again, that batch is redone
+    one unit at a time, and a unit that kills a worker again is reported unreadable."""
     if workers <= 1:
         yield lambda batches, program, today: (
             _validate_batch(b, program, today) for b in batches)
@@ -369,22 +383,80 @@ def _batch_runner(workers: int) -> Iterator[Any]:
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
         context.set_forkserver_preload(["sync.pipeline"])
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init) as pool:
-        def run(batches: list[Any], program: ProgramConfig, today: dt.date) -> Iterator[Any]:
-            # At most two batches per worker in flight: memory stays bounded.
-            futures: list[Future[_BatchResult]] = []
-            queue = iter(batches)
-            for batch in queue:
-                futures.append(pool.submit(_validate_batch, batch, program, today))
-                if len(futures) >= 2 * workers:
-                    break
-            while futures:
-                done = futures.pop(0).result()
-                nxt = next(queue, None)
-                if nxt is not None:
-                    futures.append(pool.submit(_validate_batch, nxt, program, today))
-                yield done
+
+    def new_pool() -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+
+    pools = [new_pool()]
+
+    def run(batches: list[Any], program: ProgramConfig, today: dt.date) -> Iterator[Any]:
+        # At most two batches per worker in flight: memory stays bounded.
+        waiting = list(batches)
+        futures: list[tuple[Any, Future[_BatchResult]]] = []
+
+        def fill() -> None:
+            while waiting and len(futures) < 2 * workers:
+                batch = waiting.pop(0)
+                futures.append((batch, pools[-1].submit(_validate_batch, batch, program, today)))
+
+        fill()
+        while futures:
+            batch, future = futures.pop(0)
+            try:
+                done = future.result()
+            except BrokenProcessPool:
+                waiting[:0] = [b for b, _ in futures]  # redo the ones in flight on a new pool
+                futures.clear()
+                pools[-1].shutdown(wait=False, cancel_futures=True)
+                pools.append(new_pool())
+                done = _unit_by_unit(batch, program, today, pools, new_pool)
+            fill()
+            yield done
+
+    try:
         yield run
+    finally:
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _unit_by_unit(batch: list[Any], program: ProgramConfig, today: dt.date,
+                  pools: list[ProcessPoolExecutor], new_pool: Any) -> _BatchResult:
+    """A batch whose worker died, redone one unit per task; a unit that kills its worker again
+    is unreadable (its last good snapshot is used)."""
+    parts: list[_BatchResult] = []
+    for code, payload in batch:
+        try:
+            parts.append(pools[-1].submit(_validate_batch, [(code, payload)], program,
+                                          today).result())
+        except BrokenProcessPool:
+            pools[-1].shutdown(wait=False, cancel_futures=True)
+            pools.append(new_pool())
+            name = payload.name if payload is not None else code
+            parts.append(_BatchResult([("error", "source_unreachable",
+                                        f"tệp {name} làm tiến trình đọc dừng đột ngột "
+                                        "(quá lớn hoặc hỏng)", {})], None, None, None))
+    tables = [p for p in parts if p.rows is not None]
+    return _BatchResult(
+        [u for p in parts for u in p.units],
+        pa.concat_tables([p.rows for p in tables]) if tables else None,  # type: ignore[misc]
+        _concat_authors(tables),
+        pa.concat_tables([p.findings for p in tables]) if tables else None,  # type: ignore[misc]
+    )
+
+
+def _concat_authors(parts: list[_BatchResult]) -> pa.Table | None:
+    """Authors of per-unit results: each part's `row` numbers follow the previous parts'."""
+    if not parts:
+        return None
+    tables, offset = [], 0
+    for part in parts:
+        assert part.authors is not None and part.rows is not None
+        rows = pc.add(part.authors.column("row"), offset)
+        tables.append(part.authors.set_column(part.authors.schema.get_field_index("row"),
+                                              "row", rows))
+        offset += part.rows.num_rows
+    return pa.concat_tables(tables)
 
 
 def _batches(plans: list[_Plan]) -> list[list[_Plan]]:

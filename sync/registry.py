@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from sync import catalog
+from sync.addresses import is_email
 from sync.backends.base import Grid
 from sync.config import GSHEET_PREFIX, resolve_locator
 from sync.errors import ConfigError, SourceError
 from sync.model import Unit
 from sync.text import clean_text, header_key
 
-_EMAIL = re.compile(r"^[^@\s;,]+@[^@\s;,]+\.[^@\s;,]+$")
 _CODE = re.compile(r"^[\w.\-]{1,32}$")
 MAX_LISTED_PROBLEMS = 30
 
@@ -139,7 +139,7 @@ def parse_registry(grid: Grid, label: str, base_dir: Path,
             )
         emails = tuple(e.strip() for e in re.split(r"[;,\s]+", values.get("emails", "")) if e.strip())
         for email in emails:
-            if not _EMAIL.match(email):
+            if not is_email(email):
                 problems.append(f"{where}: Email liên hệ «{email}» của {code} không hợp lệ.")
         sector = values.get("sector") or None
         if sector and header_key(sector) not in {header_key(s) for s in catalog.REGISTRY_SECTORS}:

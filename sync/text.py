@@ -59,8 +59,14 @@ _ZERO_WIDTH: Final = "\u200b\u200c\u200d\u2060\ufeff"
 _LINE_BREAKS: Final = "\r\v\f\x85\u2028\u2029"
 # Odd spaces (NBSP, U+2000–U+200A, U+202F, U+205F, U+3000, tab) need no table: str.split()
 # already treats them as whitespace.
+# Control characters (C0 but tab and line breaks, DEL, C1 but NEL) mean nothing in a cell and
+# could drive a terminal (ESC sequences) or break a file format: they go.
+_CONTROLS: Final = "".join(chr(c) for c in (*range(0x00, 0x09), 0x0E, 0x0F, *range(0x10, 0x20),
+                                            0x7F, *range(0x80, 0x85), *range(0x86, 0xA0))
+                           if chr(c) not in _LINE_BREAKS)
 _CLEAN_TABLE: Final = str.maketrans(
-    {**{ch: None for ch in _ZERO_WIDTH}, **{ch: "\n" for ch in _LINE_BREAKS}, "\u00f0": "đ"}
+    {**{ch: None for ch in _ZERO_WIDTH + _CONTROLS}, **{ch: "\n" for ch in _LINE_BREAKS},
+     "\u00f0": "đ"}
 )
 # `Ð` (U+00D0) is also TCVN3's code for `é` (`hÐt` = hét), always inside a word; an eth standing
 # for `Đ` starts a word. Only the latter is mapped, so legacy text stays convertible.
@@ -68,7 +74,7 @@ _ETH_RE: Final = re.compile(r"(?<!\w)\u00d0")
 
 
 def clean_text(s: str) -> str:
-    """The display form of a cell: NFC, `Ð/ð` → `Đ/đ`, zero-width characters removed, odd spaces
+    """The display form of a cell: NFC, `Ð/ð` → `Đ/đ`, zero-width and control characters removed, odd spaces
     and tabs made plain spaces, runs of spaces collapsed, line breaks kept as `\\n` (authors are
     split on them) with the spaces and empty lines around them dropped, stripped.
 

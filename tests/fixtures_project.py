@@ -150,6 +150,23 @@ def tab_records(master: dict[str, list[list[Any]]], tab: str) -> list[dict[str, 
     return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(c != "" for c in row)]
 
 
+class KillingPayload:
+    """A payload whose bytes, read in a worker process, end that process at once (as the
+    out-of-memory killer would). Importable by workers: they run with the tests' `sys.path`."""
+
+    def __init__(self, payload: Any) -> None:
+        self.inner = payload
+        self.kind, self.name, self.fingerprint = payload.kind, payload.name, payload.fingerprint
+
+    @property
+    def data(self) -> bytes:
+        import multiprocessing
+
+        if multiprocessing.parent_process() is not None:
+            os._exit(9)
+        return bytes(self.inner.data)
+
+
 @pytest.fixture
 def project_factory(tmp_path: Path):
     def factory(units: Sequence[UnitSpec], extra_config: str = "") -> Project:

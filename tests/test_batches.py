@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -58,7 +57,7 @@ def test_batches_on_workers_equal_one_batch(project_factory, tmp_path: Path,
 
     monkeypatch.setattr(pipeline, "_batch_runner", counting)
     summary_many, master_many = run(many)
-    assert calls == [min(os.cpu_count() or 1, 4)]  # worker processes whenever there are cores
+    assert calls == [min(pipeline.usable_cpus(), 4)]  # worker processes whenever there are cores
     assert summary_many["totals"] == summary_one["totals"]
     assert [(s["code"], s["rows"], s["valid"], s["errors"]) for s in summary_many["sources"]] == \
         [(s["code"], s["rows"], s["valid"], s["errors"]) for s in summary_one["sources"]]
@@ -78,3 +77,35 @@ def test_a_fresh_file_that_breaks_falls_back_to_its_snapshot_in_batch_mode(
     u3 = next(s for s in summary["sources"] if s["code"] == "U3")
     assert u3["status"] == "stale" and u3["rows"] == 7 and "hỏng" in u3["message"]
     assert summary["totals"]["rows"] == 6 * 7
+
+
+def test_a_worker_that_dies_costs_only_its_unit(project_factory) -> None:
+    """A unit whose parsing kills its worker process (as the kernel's out-of-memory killer
+    would): the pool is started again, the other units are read, that one is unreadable."""
+    if pipeline.usable_cpus() < 2:
+        pytest.skip("worker processes need two CPUs")
+    import datetime as dt
+
+    from fixtures_project import KillingPayload
+
+    from sync.config import load_config
+
+    project: Project = project_factory(units())
+    config = load_config(project.config)
+    registry = pipeline.load_units(config)
+    plans = pipeline.pull(registry, None, pipeline.make_backends(config, registry),
+                          pipeline.SyncOptions(), pipeline.Reporter())
+    poisoned = next(p for p in plans if p.unit.code == "U2")
+    poisoned.payload = KillingPayload(poisoned.payload)
+    old = pipeline.BATCH_ROWS
+    pipeline.BATCH_ROWS = 1
+    try:
+        pulled, validated = pipeline.read_and_validate(plans, None, config.program,
+                                                       dt.date(2026, 11, 24), pipeline._Timer({}))
+    finally:
+        pipeline.BATCH_ROWS = old
+    by_code = {p.unit.code: p for p in pulled}
+    assert by_code["U2"].report.status == "error"
+    assert "dừng đột ngột" in by_code["U2"].findings[0].detail
+    assert sorted(set(validated.rows["unit_code"])) == ["U0", "U1", "U3", "U4", "U5"]
+    assert len(validated.rows) == 5 * 7

@@ -51,3 +51,18 @@ def test_a_closed_pipe_keeps_the_exit_code(project_factory) -> None:
     assert result.returncode == 0, result.stderr
     assert "BrokenPipe" not in result.stderr and "Traceback" not in result.stderr
     assert project.master.is_file()
+
+
+def test_smtp_login_without_encryption_is_refused(project_factory) -> None:
+    project: Project = project_factory([UnitSpec("A1", "Công đoàn A", 20)],
+                                       '\n[email.smtp]\nhost = "mail.congdoan.example"\n'
+                                       'security = "none"\nusername = "sangkien"\n')
+    result = CliRunner().invoke(main, ["validate", "--config", str(project.config)])
+    assert result.exit_code == 2 and "không mã hoá" in result.stderr
+
+
+def test_unit_text_cannot_drive_the_terminal(project_factory) -> None:
+    project: Project = project_factory([UnitSpec("A1", "Công đoàn A", 20, rows=[
+        initiative("Ngắn\x1b[2J", "Nguyễn Văn An\x1b[31m")])])
+    result = CliRunner().invoke(main, ["validate", "--config", str(project.config)])
+    assert "\x1b" not in result.stdout and "Ngắn" in result.stdout

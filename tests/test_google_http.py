@@ -334,3 +334,30 @@ def test_reads_and_writes_are_counted(fresh_testbench: Testbench, google_session
     assert session.api_counts == {"reads": reads, "writes": by_method["sheets.spreadsheets.values.update"]}
     assert session.api_counts["writes"] == 1
     assert gh.request_kind("POST", f"{SHEETS}/x/values:batchGetByDataFilter") == "read"
+
+
+def test_a_mail_send_is_never_repeated_after_the_server_may_have_acted(
+    fresh_testbench: Testbench, google_session_factory: Any
+) -> None:
+    """Gmail send is not idempotent: a 503 or a stall may come after Gmail accepted the mail, so
+    only a 429 (not processed) is retried at once; the rest is left to the next run's ledger."""
+    session = google_session_factory(gh.GMAIL_SCOPES, subject="sangkien@congdoan.example")
+    api = gh.GoogleApi(session, service_account=fresh_testbench.service_account_email)
+    raw = b"From: a@congdoan.example\r\nTo: b@donvi.example\r\nSubject: x\r\n\r\nhello\r\n"
+    fresh_testbench.call("POST", "/_testbench/faults",
+                         {"method": "gmail.users.messages.send", "status": 503, "times": 1})
+    with pytest.raises(gh.GoogleApiError):
+        api.send_mail(raw)
+    assert stats(fresh_testbench)["by_method"]["gmail.users.messages.send"] == 1
+    fresh_testbench.call("POST", "/_testbench/faults",
+                         {"method": "gmail.users.messages.send", "status": 429, "times": 1})
+    assert api.send_mail(raw)["id"]
+    assert stats(fresh_testbench)["by_method"]["gmail.users.messages.send"] == 3
+    assert len(fresh_testbench.call("GET", "/_testbench/mail")["messages"]) == 1
+
+
+def test_the_emulator_can_only_be_this_machine() -> None:
+    assert gh.emulator_from_env({gh.EMULATOR_ENV: "http://127.0.0.1:8089"}) == \
+        "http://127.0.0.1:8089"
+    with pytest.raises(gh.GoogleApiError, match="chỉ được trỏ tới máy này"):
+        gh.emulator_from_env({gh.EMULATOR_ENV: "http://attacker.example:80"})

@@ -108,7 +108,8 @@ def test_a_source_outside_the_project_is_refused(tmp_path: Path) -> None:
 
 
 def test_members_must_be_a_whole_number(tmp_path: Path) -> None:
-    registry = write(tmp_path / "u.csv", HEADER + "A,Công đoàn A,,1240.5,,,\nB,Công đoàn B,,\"1.240\",,,\n")
+    registry = write(tmp_path / "u.csv",
+                     HEADER + "A,Công đoàn A,,1240.5,,,\nB,Công đoàn B,,\"1.240\",,,\n")
     with pytest.raises(ConfigError) as info:
         load_registry(str(registry))
     assert "dòng 2" in str(info.value) and "1240.5" in str(info.value)
@@ -117,6 +118,18 @@ def test_members_must_be_a_whole_number(tmp_path: Path) -> None:
 
 def test_an_unquoted_comma_in_a_csv_row_is_named(tmp_path: Path) -> None:
     registry = write(tmp_path / "u.csv", HEADER + "A,Công đoàn A,,1,240,,,\n")
-    with pytest.raises(ConfigError, match="dòng 2 có 8 ô, nhiều hơn dòng tiêu đề .7 cột.") as info:
+    with pytest.raises(ConfigError) as info:
         load_registry(str(registry))
+    assert "dòng 2 có 8 ô, nhiều hơn dòng tiêu đề (7 cột)" in str(info.value)
     assert "ngoặc kép" in str(info.value)
+
+
+def test_contact_addresses_must_be_sendable(tmp_path: Path) -> None:
+    registry = write(tmp_path / "u.csv", HEADER +
+                     "A,Công đoàn A,,10,,lienhe@cong_doan.vn,\n"
+                     "B,Công đoàn B,,10,,nguyễn@cd.vn; ok@cd.vn,\n"
+                     "C,Công đoàn C,,10,,tohotro.c@donvi.example,\n")
+    with pytest.raises(ConfigError) as info:
+        load_registry(str(registry))
+    text = str(info.value)
+    assert "lienhe@cong_doan.vn" in text and "nguyễn@cd.vn" in text and "dòng 4" not in text

@@ -16,6 +16,7 @@ from fixtures_smtp import SmtpServer
 
 from sync.cli import main
 from sync.report.period import last_completed
+from sync.report.transports import file_stem
 from sync.state import State
 
 UNIT_CONTACTS = 4  # A1 has two contacts, B1 and C1 one each
@@ -167,9 +168,10 @@ def test_preview_writes_files_and_sends_nothing(digest_project: Project, smtp_se
     assert smtp_server.messages == []
     folder = preview / last_completed("month", dt.date.today()).slug
     names = sorted(p.name for p in folder.iterdir())
-    stem = f"leaders-{LEADERS[0]}"
+    stem = file_stem("leaders", LEADERS[0])
+    assert stem.startswith(f"leaders-{LEADERS[0]}-")
     assert {f"{stem}.html", f"{stem}.txt", f"{stem}.eml"} <= set(names)
-    assert "unit-B1-b1@donvi.example.html" in names
+    assert f"{file_stem('unit:B1', 'b1@donvi.example')}.html" in names
     html = (folder / f"{stem}.html").read_text(encoding="utf-8")
     assert 'src="data:image/png;base64,' in html  # the chart is visible in a browser
     assert len(html.encode()) < 200_000
@@ -208,7 +210,7 @@ def test_run_in_a_subprocess_on_the_embedded_outbox(digest_project: Project) -> 
     outbox = digest_project.root / "out" / "outbox" / "month-2026-12"
     emls = sorted(p.name for p in outbox.glob("*.eml"))
     assert len(emls) == EXPECTED and len(list(outbox.glob("*.html"))) == EXPECTED
-    assert f"leaders-{LEADERS[0]}.eml" in emls
+    assert f"{file_stem('leaders', LEADERS[0])}.eml" in emls
     assert summary["write_back"] == {"units": 0, "written": [], "unchanged": [], "errors": {}}
     assert {p.name: p.read_bytes()
             for p in digest_project.unit_file("A1").parent.iterdir()} == before

@@ -91,3 +91,16 @@ def test_master_in_an_impossible_place_is_a_clear_error(tmp_path: Path) -> None:
     blocker.write_text("x")
     with pytest.raises(MasterWriteError, match="master cũ vẫn nguyên vẹn"):
         XlsxMaster(blocker / "master.xlsx").write([])
+
+
+def test_a_tab_past_excels_row_limit_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                             ) -> None:
+    import sync.backends.xlsxwrite as writer
+
+    monkeypatch.setattr(writer, "MAX_ROWS", 10)
+    frame = pd.DataFrame({"Tên": [f"dòng {i}" for i in range(20)]})
+    XlsxMaster(tmp_path / "m.xlsx").write([Table("Tab", (Column("Tên", "text"),), frame)])
+    sheet = openpyxl.load_workbook(tmp_path / "m.xlsx")["Tab"]
+    values = [c.value for c in sheet["A"] if c.value]
+    assert values[1:8] == [f"dòng {i}" for i in range(7)]
+    assert values[-1].startswith("Chỉ ghi 7 dòng đầu; còn 13 dòng")

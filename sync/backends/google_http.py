@@ -208,6 +208,14 @@ def emulator_from_env(environ: Mapping[str, str] | None = None) -> str | None:
             "invalid_request",
             f"{EMULATOR_ENV} phải có dạng http://HOST:PORT (đang là {value!r})",
         )
+    if parts.hostname not in ("127.0.0.1", "::1", "localhost"):
+        # Signed token requests and access tokens go wherever this points: only this machine.
+        raise GoogleApiError(
+            None,
+            "invalid_request",
+            f"{EMULATOR_ENV} chỉ được trỏ tới máy này (127.0.0.1, ::1, localhost), "
+            f"không phải {parts.hostname!r}",
+        )
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -396,6 +404,13 @@ class GoogleSession(AuthorizedSession):
         timeout = timeout or self.timeout
         kind = request_kind(method, url)
         attempts = self.retry.max_attempts
+        # A request that must not happen twice (sending a mail) is retried only when the server
+        # surely did not act on it: a 429, or no connection at all.
+        idempotent = kwargs.pop("idempotent", True)
+        statuses = self.retry.statuses if idempotent else (429,)
+        retried: tuple[type[BaseException], ...] = (
+            (requests.Timeout, requests.ConnectionError, TransportError) if idempotent
+            else (requests.ConnectTimeout, TransportError))
         for attempt in range(attempts):
             self.rate_limiter.acquire()
             with self._count_lock:
@@ -412,14 +427,14 @@ class GoogleSession(AuthorizedSession):
                 )
             except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
                 # TransportError: google-auth could not reach the token endpoint.
-                if attempt + 1 >= attempts:
+                if attempt + 1 >= attempts or not isinstance(exc, retried):
                     err = error_from_exception(exc)
                     err.detail += f" sau {attempts} lần thử"
                     err.args = (err.detail,)
                     raise err from None
                 self._pause(attempt, None)
                 continue
-            if resp.status_code in self.retry.statuses and attempt + 1 < attempts:
+            if resp.status_code in statuses and attempt + 1 < attempts:
                 self._pause(attempt, _retry_after(resp))
                 resp.close()
                 continue
@@ -671,5 +686,6 @@ class GoogleApi:
         import base64
 
         body = {"raw": base64.urlsafe_b64encode(raw_message).decode("ascii")}
-        resp = self.session.post(f"{GMAIL_URL}/{user_id}/messages/send", json=body)
+        resp = self.session.post(f"{GMAIL_URL}/{user_id}/messages/send", json=body,
+                                 idempotent=False)
         return dict(self._check(resp))

@@ -227,23 +227,13 @@ class XlsxMaster:
             raise
 
     def _remove_leftovers(self) -> None:
-        """Temp files of writers that were killed half-way (their pid is gone)."""
+        """Temp files of writers that were killed half-way. Runs hold the run lock, so no other
+        writer can be at work: every temp file but ours is a leftover (no pid probe, which
+        Windows does not have)."""
+        ours = f".{self.path.stem}.{os.getpid()}.tmp.xlsx"
         for leftover in self.path.parent.glob(f".{self.path.stem}.*.tmp.xlsx"):
-            pid = leftover.name[len(self.path.stem) + 2:].split(".", 1)[0]
-            if pid.isdigit() and not _process_alive(int(pid)):
+            if leftover.name != ours:
                 _remove(leftover)
-
-
-def _process_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
 
 
 def _remove(path: Path) -> None:

@@ -395,6 +395,12 @@ def write_workbook(path: Path, tables: Sequence[Table], title: str = "Tổng h�
             archive.writestr(name, content)
         for index, table in enumerate(tables):
             n_rows = min(len(table.frame), MAX_ROWS - 3)
+            if n_rows < len(table.frame):  # Excel's row limit: say so in the tab itself
+                left = f"{len(table.frame) - n_rows:,}".replace(",", ".")
+                cut = (f"Chỉ ghi {n_rows:,} dòng đầu; còn {left} dòng không vừa một tab Excel "
+                       "(tối đa 1.048.576 dòng).").replace(",", ".", 1)
+                table = Table(table.name, table.columns, table.frame,
+                              f"{table.note} {cut}".strip(), table.highlight)
             prepared = _PreparedTable(table, n_rows)
             with archive.open(f"xl/worksheets/sheet{index + 1}.xml", zip64=True) as stream:
                 writer = _Compressor(stream)

@@ -26,6 +26,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as _SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 
+from sync.addresses import is_email
 from sync.errors import ConfigError
 from sync.report.context import one_line
 from sync.report.render import Rendered
@@ -43,7 +44,6 @@ class _CachedHeaderRegistry(HeaderRegistry):
 # `email.policy.SMTP` (CRLF, RFC 2047 encoding of non-ASCII headers) with the cached registry.
 SMTP = _SMTP.clone(header_factory=_CachedHeaderRegistry())
 MAX_SUBJECT_CHARS = 200
-_ADDRESS = re.compile(r"^[^@\s<>()\[\],;:\"\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*$")
 _ID_SAFE = re.compile(r"[^A-Za-z0-9.\-]")
 
 
@@ -67,7 +67,7 @@ def header_text(value: str, limit: int = MAX_SUBJECT_CHARS) -> str:
 
 
 def is_address(value: str) -> bool:
-    return bool(_ADDRESS.match(value or ""))
+    return is_email(value, dotted=False)
 
 
 def sender_address(value: str) -> Address:

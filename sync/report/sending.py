@@ -132,10 +132,19 @@ class Ledger:
                                                        attempts=int(entry["attempts"])))
                 if fresh:
                     rendered = plan.render()
-                    for item in outgoing(rendered, sender=self.sender, recipients=fresh,
-                                         period_key=plan.period_key, kind=plan.kind,
-                                         now=self.now()):
-                        self._send(item, report)
+                    for recipient in fresh:  # one at a time: a bad address fails alone
+                        try:
+                            items = outgoing(rendered, sender=self.sender, recipients=[recipient],
+                                             period_key=plan.period_key, kind=plan.kind,
+                                             now=self.now())
+                        except (ValueError, UnicodeError) as exc:
+                            key = (plan.period_key, plan.kind, recipient)
+                            self.state.digest_failed(*key, str(exc), self._at(), permanent=True)
+                            report.outcomes.append(Outcome(*key, status="rejected",
+                                                           detail=str(exc)))
+                            continue
+                        for item in items:
+                            self._send(item, report)
             if retry_earlier:
                 for key, entry in sorted(self.entries.items()):
                     if key not in handled and entry["status"] in RETRY_STATUSES:

@@ -18,6 +18,8 @@ run retries it.
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import os
 import re
 import smtplib
@@ -59,7 +61,10 @@ def file_stem(item_kind: str, recipient: str) -> str:
     """`leaders-lanhdao@example.org`, `unit-A1-contact@x.vn`: safe on every file system whatever
     the unit typed (only ASCII letters, digits and `@._+-`)."""
     stem = _FILE_SAFE.sub("_", f"{item_kind.replace(':', '-')}-{recipient}")
-    return stem.strip("._")[:150] or "message"
+    # Two kinds may look alike once made safe (`unit:CĐ-HN` and `unit:CĂ-HN`, or `a1` and `A1`
+    # on a case-blind file system): a short hash of the exact pair keeps their files apart.
+    tag = hashlib.sha1(f"{item_kind}\0{recipient}".encode()).hexdigest()[:6]
+    return f"{stem.strip('._')[:140] or 'message'}-{tag}"
 
 
 def html_preview(raw: bytes) -> tuple[str, str]:
@@ -195,6 +200,11 @@ class SmtpTransport:
             except smtplib.SMTPResponseException as exc:
                 raise SendFailure(f"máy chủ thư từ chối thư (mã {exc.smtp_code})",
                                   permanent=exc.smtp_code >= 500) from None
+            except UnicodeError:  # an address smtplib cannot write: this one fails for good
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    smtp.rset()  # leave the connection ready for the next message
+                raise SendFailure(f"địa chỉ {item.recipient!r} không gửi được qua SMTP",
+                                  permanent=True) from None
             except (smtplib.SMTPServerDisconnected, OSError) as exc:
                 self._smtp = None  # dropped mid-batch: reconnect once, then give up
                 if attempt:
