@@ -193,6 +193,7 @@ class _Plan:
     error: SourceError | None = None
     fetched_at: str | None = None
     fresh: bool = False  # a new read (parse failures fall back to the snapshot)
+    skipped: bool = False  # not asked for in this run (--only): its last attempt stands
     store: Payload | None = None  # the payload to keep as the new last good snapshot
 
 
@@ -221,7 +222,11 @@ def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBacke
     for unit in with_source:
         result = fetched.get(unit.code)
         if result is None:  # not asked for this run (--only): keep the last data as it is
-            plans.append(_snapshot_plan(unit, state, "unchanged", "không đọc lần này (--only)"))
+            plan = _snapshot_plan(unit, state, "unchanged", "không đọc lần này (--only)")
+            if plan.payload is None:  # never read well: nothing to keep, say so
+                plan.status, plan.message = "error", "chưa đọc được lần nào (không đọc lần này)"
+            plan.skipped = True
+            plans.append(plan)
         elif isinstance(result, SourceError):
             plans.append(_snapshot_plan(unit, state, "stale", result.detail, result))
         elif result.payload is None:  # unchanged and not downloaded: the snapshot is the data
@@ -612,6 +617,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
         plans = pull(units, state, backends, options, reporter)
     reporter.stage("Kiểm tra dữ liệu")
     pulled, validated = read_and_validate(plans, state, config.program, started.date(), timer)
+    skipped = {p.unit.code for p in plans if p.skipped}
     del plans
     if state is not None and writes:
         with timer("record_snapshots"):
@@ -621,7 +627,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
             del fresh
             state.record_attempts(summary.run_id, summary.started_at,
                                   [(p.unit.code, p.report.status, p.report.message)
-                                   for p in pulled])
+                                   for p in pulled if p.unit.code not in skipped])
 
     log = RunLog(config.log_path if writes else None, summary.run_id)
     log.event("start", command=options.command, units=len(units), only=list(options.only),

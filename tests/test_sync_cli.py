@@ -370,3 +370,31 @@ def test_history_and_log_grow_per_run(sector: Project) -> None:
     assert len(log) == 2 and all(r["Kết quả"] == "Thành công" for r in log)
     history = tab_records(master, "Lịch sử")
     assert len(history) == 2 * 4  # P1, A1, B1, TOÀN NGÀNH per run
+
+
+def test_only_leaves_the_last_attempt_of_the_units_it_skips(sector: Project) -> None:
+    assert invoke("sync", "--config", str(sector.config))[0] == 0
+    saved = sector.unit_file("B1").read_bytes()
+    sector.unit_file("B1").unlink()
+    assert invoke("sync", "--config", str(sector.config))[0] == 3  # B1 stale
+    sector.unit_file("B1").write_bytes(saved)  # back, byte for byte
+    code, out, _ = invoke("sync", "--config", str(sector.config), "--only", "a1", "--json")
+    assert code == 0
+    assert {s["code"]: s["status"] for s in json.loads(out)["sources"]}["B1"] == "unchanged"
+    # B1's last real attempt failed, so the next full sync reads it again
+    code, out, _ = invoke("sync", "--config", str(sector.config), "--json")
+    assert code == 0
+    assert {s["code"]: s["status"] for s in json.loads(out)["sources"]}["B1"] == "ok"
+
+
+def test_only_with_a_unit_never_read_reports_it(project_factory) -> None:
+    project = project_factory([
+        UnitSpec("A1", "Công đoàn A", 20, rows=[initiative("Cải tiến bộ gá hàn cốt thép dầm",
+                                                           "Nguyễn Văn An")]),
+        UnitSpec("B1", "Công đoàn B", 30, rows=[initiative("Ứng dụng phần mềm quản lý vật tư",
+                                                           "Trần Thị Bình")]),
+    ])
+    code, out, _ = invoke("sync", "--config", str(project.config), "--only", "A1", "--json")
+    assert code == 3
+    b1 = next(s for s in json.loads(out)["sources"] if s["code"] == "B1")
+    assert b1["status"] == "error" and "chưa đọc được lần nào" in b1["message"]
