@@ -21,6 +21,7 @@ import datetime as dt
 import functools
 import re
 from dataclasses import dataclass
+from email.header import Header
 from email.headerregistry import Address, HeaderRegistry
 from email.message import EmailMessage
 from email.policy import SMTP as _SMTP
@@ -114,6 +115,28 @@ def build_message(rendered: Rendered, *, sender: Address, recipient: str, period
     return msg
 
 
+def with_subject(raw: bytes, subject: str) -> bytes:
+    """The message with its Subject encoded by `email.header.Header`: when the modern policy
+    folds a long non-ASCII subject it can drop the space at the fold (`Xi măng` arrives as
+    `Ximăng`, since spaces between encoded words do not count); `Header` keeps each space inside
+    an encoded word."""
+    if subject.isascii():
+        return raw
+    head, blank, body = raw.partition(b"\r\n\r\n")
+    encoded = Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n")
+    lines, replacing = [], False
+    for line in head.split(b"\r\n"):
+        if line[:8].lower() == b"subject:":
+            lines.append(b"Subject: " + encoded.encode("ascii"))
+            replacing = True
+        elif replacing and line[:1] in (b" ", b"\t"):
+            continue  # the old subject's folded lines
+        else:
+            replacing = False
+            lines.append(line)
+    return b"\r\n".join(lines) + blank + body
+
+
 def outgoing(rendered: Rendered, *, sender: Address, recipients: list[str], period_key: str,
              kind: str, now: dt.datetime) -> list[Outgoing]:
     """One message per recipient (never a list in To: contacts of one unit do not see each
@@ -124,5 +147,5 @@ def outgoing(rendered: Rendered, *, sender: Address, recipients: list[str], peri
                             kind=kind, now=now)
         items.append(Outgoing(period_key, kind, recipient, sender.addr_spec,
                               str(msg["Subject"]), str(msg["Message-ID"]),
-                              msg.as_bytes(policy=SMTP)))
+                              with_subject(msg.as_bytes(policy=SMTP), str(msg["Subject"]))))
     return items
