@@ -166,8 +166,9 @@ def build_duplicates(data: MasterInput) -> Table:
         "Kết luận": [catalog.MERGED_LABEL if v == MERGED else catalog.REVIEW_LABEL
                      for v in pairs["verdict"]],
         "Lý do": pairs["reason"].to_numpy(),
-        "Mã sáng kiến của dòng": [None if v == MERGED else o
-                                  for v, o in zip(pairs["verdict"], own_id, strict=True)],
+        # A merged row's own id is the kept one (it is that initiative); a row to review keeps
+        # its own.
+        "Mã sáng kiến của dòng": own_id,
     }).sort_values(["Nhóm", "Kết luận", "Mã CĐ", "Dòng"], kind="stable")
     return _table(catalog.TAB_DUPLICATES, {c: frame[c].to_numpy() for c in frame.columns},
                   highlight={"Kết luận": {catalog.MERGED_LABEL: "grey",

@@ -81,6 +81,14 @@ def test_duplicates_within_and_across_units_and_what_the_master_says(project_fac
         assert line["Tab"] == "Sáng kiến" and line["Lý do"]
         assert 0.9 <= line["Độ giống"] <= 1.0
     assert len({line["Nhóm"] for line in lines}) == 1
+    # A merged row is the kept initiative; a row to review is its own initiative.
+    ids = {r["Tên sáng kiến"]: r["Mã sáng kiến"] for r in initiatives if r["Mã CĐ"] == "B1"}
+    for line in lines:
+        own = line["Mã sáng kiến của dòng"]
+        if line["Kết luận"] == "Đã gộp":
+            assert own == kept["Mã sáng kiến"]
+        else:
+            assert own != kept["Mã sáng kiến"] and own in ids.values()
     reasons = {(r["Mã CĐ"], r["Dòng"]): r["Lý do"] for r in lines}
     assert "bỏ qua dấu" in reasons[("A1", 5)] and "Nguyen Van Hung" in reasons[("A1", 5)]
     assert "đăng ký ở cả A1 và P1" in reasons[("P1", 4)]

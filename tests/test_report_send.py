@@ -105,6 +105,10 @@ def test_run_sends_each_digest_once_per_recipient(digest_project: Project,
     assert len(smtp_server.messages) == EXPECTED
     code, _, _ = invoke("report", "--config", str(digest_project.config), "--send")
     assert code == 0 and len(smtp_server.messages) == EXPECTED
+    code, out, _ = invoke("report", "--config", str(digest_project.config))  # listing only
+    period_words = f"Tháng {period.start.month}/{period.start.year}"
+    assert code == 0 and f"{EXPECTED} đã gửi trước đó" in out and period_words in out
+    assert "sẽ gửi" not in out and len(smtp_server.messages) == EXPECTED
     code, out, _ = invoke("report", "--config", str(digest_project.config), "--send", "--force")
     assert code == 0, out
     assert len(smtp_server.messages) == 2 * EXPECTED
@@ -249,3 +253,23 @@ def test_bad_periods_key_is_a_config_error(digest_project: Project) -> None:
         encoding="utf-8")
     code, _, err = invoke("run", "--config", str(digest_project.config))
     assert code == 2 and "periods" in err and "fortnight" in err
+
+
+def test_the_first_collection_is_not_called_new(digest_project: Project, tmp_path: Path) -> None:
+    """Before any earlier sync, every initiative is "first seen" now: the digest says it is the
+    first collection instead of listing them all as new; with history it lists the new ones."""
+    assert invoke("sync", "--config", str(digest_project.config))[0] == 0
+    period = last_completed("month", dt.date.today())
+    code, _, _ = invoke("report", "--config", str(digest_project.config), "--preview",
+                        str(tmp_path / "first"))
+    assert code == 0
+    text = (tmp_path / "first" / period.slug / f"{file_stem('leaders', LEADERS[0])}.txt"
+            ).read_text(encoding="utf-8")
+    assert "Lần tổng hợp đầu tiên" in text and "Sáng kiến mới từ" not in text
+    add_past_history(digest_project, dt.datetime.combine(period.start - dt.timedelta(days=10),
+                                                         dt.time(8)).astimezone())
+    assert invoke("report", "--config", str(digest_project.config), "--preview",
+                  str(tmp_path / "later"))[0] == 0
+    text = (tmp_path / "later" / period.slug / f"{file_stem('leaders', LEADERS[0])}.txt"
+            ).read_text(encoding="utf-8")
+    assert "Sáng kiến mới từ" in text and "Lần tổng hợp đầu tiên" not in text

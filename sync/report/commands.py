@@ -26,7 +26,7 @@ from sync.model import Unit
 from sync.report.chart import trend_png
 from sync.report.context import Results, leaders_digest, unit_feedbacks
 from sync.report.message import is_address, outgoing, sender_address
-from sync.report.period import Period, configured_periods, last_completed, today
+from sync.report.period import Period, configured_periods, last_completed, parse_ledger_key, today
 from sync.report.render import Rendered, Renderer
 from sync.report.sending import DeliveryReport, Ledger, Outcome, Planned
 from sync.report.transports import make_transport, write_files
@@ -174,13 +174,33 @@ def preview(planned: list[Planned], folder: Path, sender: Any) -> DeliveryReport
 
 
 def listing(planned: list[Planned], config: Config) -> DeliveryReport:
-    """Neither --preview nor --send: who would get what, without rendering anything."""
+    """Neither --preview nor --send: who would get what (and who already got it), without
+    rendering anything."""
     delivered = DeliveryReport(config.email.transport, sorted({p.period_key for p in planned}))
+    sent: set[tuple[str, str, str]] = set()
+    if config.state_path.exists():
+        with State(config.state_path) as state:
+            sent = {(e["period_key"], e["kind"], e["recipient"])
+                    for e in state.digest_entries(statuses=("sent",))}
     for item in planned:
         for recipient in item.recipients:
-            delivered.outcomes.append(Outcome(item.period_key, item.kind, recipient, "planned",
+            done = (item.period_key, item.kind, recipient.strip().lower()) in sent
+            delivered.outcomes.append(Outcome(item.period_key, item.kind, recipient,
+                                              "skipped" if done else "planned",
                                               detail=item.label))
     return delivered
+
+
+def kind_label(kind: str) -> str:
+    """`leaders` → `thư lãnh đạo`, `unit:XD01` → `đơn vị XD01` (for the coordinator)."""
+    return "thư lãnh đạo" if kind == "leaders" else f"đơn vị {kind.split(':', 1)[-1]}"
+
+
+def period_label(key: str) -> str:
+    try:
+        return parse_ledger_key(key).label
+    except (ValueError, KeyError):
+        return key
 
 
 def _note_unaddressed(sources: DigestSources, delivered: DeliveryReport) -> None:
@@ -243,14 +263,14 @@ def describe(delivered: DeliveryReport) -> Iterable[str]:
               "planned": "sẽ gửi"}
     for o in delivered.outcomes:
         if o.status in ("failed", "rejected"):
-            yield f"  Lỗi gửi {o.kind} → {o.recipient}: {o.detail}"
+            yield f"  Lỗi gửi {kind_label(o.kind)} → {o.recipient}: {o.detail}"
         elif o.status == "planned":
-            yield f"  {o.period_key} {o.kind} ({o.detail}) → {o.recipient}"
+            yield f"  {period_label(o.period_key)}, {kind_label(o.kind)} → {o.recipient}"
     counts = [f"{delivered.count(s)} {label}" for s, label in labels.items() if delivered.count(s)]
     where = {"outbox": "thư mục outbox", "smtp": "SMTP", "gmail": "Gmail",
              "preview": "xem trước"}.get(delivered.transport, delivered.transport)
-    periods = ", ".join(delivered.periods) or "không có kỳ nào"
-    yield f"Thư ({where}, kỳ {periods}): " + (", ".join(counts) if counts else "không có thư nào")
+    periods = ", ".join(period_label(p) for p in delivered.periods) or "không có kỳ nào"
+    yield f"Thư ({where}, {periods}): " + (", ".join(counts) if counts else "không có thư nào")
     yield from delivered.messages
 
 

@@ -193,6 +193,7 @@ class LeadersDigest:
     master_label: str
     chart_cid: str | None = None
     kind: str = "leaders"
+    first_collection: bool = False  # no sync before this period: "new" would be everything
 
     @property
     def sections(self) -> list[Section]:  # type: ignore[type-arg]
@@ -221,6 +222,7 @@ class UnitFeedback:
     days_left: int
     kind: str = "unit"
     chart_cid: str | None = None
+    children: tuple[str, ...] = ()  # codes of the unions below it, whose figures it includes
 
     @property
     def code(self) -> str:
@@ -405,6 +407,9 @@ def leaders_digest(results: Results, history: pd.DataFrame, program: ProgramConf
     new_frame = new_frame.assign(seen_day=first_day[new_frame.index]).sort_values(
         ["seen_day", "unit_code", "row"], ascending=[False, True, True])
     new_items = _initiative_items(new_frame, results.names)
+    before = history[history["at"].astype(str).str[:10] < period.start.isoformat()] \
+        if len(history) else history
+    first_collection = before.empty
     chosen = notable(counted, limit=max(lim["notable"], catalog.NOTABLE_MAX_ROWS))
     notable_items = _initiative_items(chosen, results.names, with_reason=True)
 
@@ -422,6 +427,7 @@ def leaders_digest(results: Results, history: pd.DataFrame, program: ProgramConf
         units_met=met, units_total=len(items),
         units=Section("units", items, lim["units"]),
         new_since=period.start, new=Section("new", new_items, lim["new"]),
+        first_collection=first_collection,
         notable=Section("notable", notable_items, lim["notable"]),
         quality=Section("quality", [q for q in quality if q.errors or q.warnings or q.merged
                                     or q.review or q.stale], lim["quality"]),
@@ -537,7 +543,8 @@ def unit_feedbacks(results: Results, units: Sequence[Unit], program: ProgramConf
             sheet_label=label, source_status=str(source.status) if source is not None else "none",
             source_message=one_line(source.message, 200) if source is not None else "",
             write_back=write_back and bool(spreadsheet_id(unit.source)),
-            deadline=program.deadline, days_left=(program.deadline - today).days)
+            deadline=program.deadline, days_left=(program.deadline - today).days,
+            children=tuple(u.code for u in units if u.parent == unit.code))
 
 
 def unit_subject(name: str, errors: int, warnings: int, period: Period) -> str:
