@@ -197,7 +197,8 @@ def provision(config_path: Path | None, verbose: bool, only: tuple[str, ...], sh
 
 
 @main.command()
-@click.option("--port", type=int, default=8089, show_default=True, help="Cổng (chỉ 127.0.0.1).")
+@click.option("--port", type=int, metavar="CỔNG", default=8089, show_default=True,
+              help="Cổng (chỉ 127.0.0.1).")
 @click.option("--credentials-out", type=click.Path(path_type=Path), default=None,
               help="Ghi khoá tài khoản dịch vụ mà testbench chấp nhận vào tệp này.")
 @click.option("-v", "--verbose", is_flag=True, help="In từng yêu cầu.")

@@ -249,6 +249,21 @@ BATCH_ROWS = 100_000
 BYTES_PER_ROW = 120
 
 
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """What every batch of a run is validated against. `summary_only` (for `validate`, which
+    reports findings and counts) hands back only the columns the run summary reads, so the rows
+    and authors of a large sector never gather in this process."""
+
+    program: ProgramConfig
+    today: dt.date
+    summary_only: bool = False
+
+
+# The columns of the validated rows that `validate` needs (per-unit counts in the summary).
+SUMMARY_COLUMNS = ["unit_code", "row", "valid", "n_errors", "n_warnings"]
+
+
 @dataclass(slots=True)
 class _BatchResult:
     """What a worker returns for a batch: per unit (in order) its sheet's description or its
@@ -260,8 +275,7 @@ class _BatchResult:
     findings: pa.Table | None
 
 
-def _validate_batch(payloads: list[tuple[str, Payload | None]], program: ProgramConfig,
-                    today: dt.date) -> _BatchResult:
+def _validate_batch(payloads: list[tuple[str, Payload | None]], job: _Job) -> _BatchResult:
     """Parse and validate the units of one batch (in a worker or in this process)."""
     units: list[tuple[Any, ...]] = []
     parts, headers = [], {}
@@ -286,7 +300,7 @@ def _validate_batch(payloads: list[tuple[str, Payload | None]], program: Program
         return _BatchResult(units, None, None, None)
     raw = pd.concat(parts, ignore_index=True)
     del parts
-    validated = validate(raw, headers, program, today)
+    validated = validate(raw, headers, job.program, job.today)
     del raw
     findings = validated.findings
     if hidden:
@@ -295,6 +309,9 @@ def _validate_batch(payloads: list[tuple[str, Payload | None]], program: Program
         keys = pd.MultiIndex.from_arrays([rows["unit_code"], rows["row"]])
         marked = keys.isin(pd.MultiIndex.from_tuples([(h[0], h[2]) for h in hidden]))
         rows.loc[marked, "n_warnings"] += 1
+    if job.summary_only:
+        return _BatchResult(units, _to_arrow(validated.rows[SUMMARY_COLUMNS]),
+                            _to_arrow(validated.authors.iloc[:0]), _to_arrow(findings))
     return _BatchResult(units, _to_arrow(validated.rows), _to_arrow(validated.authors),
                         _to_arrow(findings))
 
@@ -325,8 +342,11 @@ def _worker_init() -> None:
 
 
 def read_and_validate(plans: list[_Plan], state: State | None, program: ProgramConfig,
-                      today: dt.date, timer: _Timer) -> tuple[list[PulledSource], ValidatedRows]:
-    """Parse every planned payload and validate the rows, batch by batch (see `BATCH_ROWS`)."""
+                      today: dt.date, timer: _Timer, summary_only: bool = False,
+                      ) -> tuple[list[PulledSource], ValidatedRows]:
+    """Parse every planned payload and validate the rows, batch by batch (see `BATCH_ROWS`);
+    with `summary_only` the rows keep only `SUMMARY_COLUMNS` and no authors (see `_Job`)."""
+    job = _Job(program, today, summary_only)
     batches = _batches(plans)
     workers = min(usable_cpus(), len(batches), 4)
     pulled: list[PulledSource] = []
@@ -334,7 +354,7 @@ def read_and_validate(plans: list[_Plan], state: State | None, program: ProgramC
     offset = 0
     with timer("parse_validate"), _batch_runner(workers) as run:
         work = [[(p.unit.code, p.payload) for p in batch] for batch in batches]
-        for batch, result in zip(batches, run(work, program, today), strict=True):
+        for batch, result in zip(batches, run(work, job), strict=True):
             retries: list[tuple[int, _Plan]] = []
             for plan, unit in zip(batch, result.units, strict=True):
                 if unit[0] == "error" and plan.fresh:
@@ -346,7 +366,7 @@ def read_and_validate(plans: list[_Plan], state: State | None, program: ProgramC
             if result.rows is not None:
                 offset = _collect(result, offset, rows, authors, findings)
             for position, plan in retries:  # rare: parsed and validated here, one at a time
-                again = _validate_batch([(plan.unit.code, plan.payload)], program, today)
+                again = _validate_batch([(plan.unit.code, plan.payload)], job)
                 pulled[position] = _pulled_from(plan, again.units[0])
                 if again.rows is not None:
                     offset = _collect(again, offset, rows, authors, findings)
@@ -376,13 +396,12 @@ def _collect(result: _BatchResult, offset: int, rows: list[pd.DataFrame],
 
 @contextmanager
 def _batch_runner(workers: int) -> Iterator[Any]:
-    """`run(batches, program, today)` yielding results in order: in worker processes when there
+    """`run(batches, job)` yielding results in order: in worker processes when there
     is more than one batch and more than one core, else here. A worker that dies (killed for
     memory, say) costs only its batch's units: the pool is started again, that batch is redone
     one unit at a time, and a unit that kills a worker again is reported unreadable."""
     if workers <= 1:
-        yield lambda batches, program, today: (
-            _validate_batch(b, program, today) for b in batches)
+        yield lambda batches, job: (_validate_batch(b, job) for b in batches)
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
@@ -394,7 +413,7 @@ def _batch_runner(workers: int) -> Iterator[Any]:
 
     pools = [new_pool()]
 
-    def run(batches: list[Any], program: ProgramConfig, today: dt.date) -> Iterator[Any]:
+    def run(batches: list[Any], job: _Job) -> Iterator[Any]:
         # At most two batches per worker in flight: memory stays bounded.
         waiting = list(batches)
         futures: list[tuple[Any, Future[_BatchResult]]] = []
@@ -402,7 +421,7 @@ def _batch_runner(workers: int) -> Iterator[Any]:
         def fill() -> None:
             while waiting and len(futures) < 2 * workers:
                 batch = waiting.pop(0)
-                futures.append((batch, pools[-1].submit(_validate_batch, batch, program, today)))
+                futures.append((batch, pools[-1].submit(_validate_batch, batch, job)))
 
         fill()
         while futures:
@@ -414,7 +433,7 @@ def _batch_runner(workers: int) -> Iterator[Any]:
                 futures.clear()
                 pools[-1].shutdown(wait=False, cancel_futures=True)
                 pools.append(new_pool())
-                done = _unit_by_unit(batch, program, today, pools, new_pool)
+                done = _unit_by_unit(batch, job, pools, new_pool)
             fill()
             yield done
 
@@ -425,15 +444,14 @@ def _batch_runner(workers: int) -> Iterator[Any]:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _unit_by_unit(batch: list[Any], program: ProgramConfig, today: dt.date,
-                  pools: list[ProcessPoolExecutor], new_pool: Any) -> _BatchResult:
+def _unit_by_unit(batch: list[Any], job: _Job, pools: list[ProcessPoolExecutor],
+                  new_pool: Any) -> _BatchResult:
     """A batch whose worker died, redone one unit per task; a unit that kills its worker again
     is unreadable (its last good snapshot is used)."""
     parts: list[_BatchResult] = []
     for code, payload in batch:
         try:
-            parts.append(pools[-1].submit(_validate_batch, [(code, payload)], program,
-                                          today).result())
+            parts.append(pools[-1].submit(_validate_batch, [(code, payload)], job).result())
         except BrokenProcessPool:
             pools[-1].shutdown(wait=False, cancel_futures=True)
             pools.append(new_pool())
@@ -616,7 +634,8 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
     with timer("pull"):
         plans = pull(units, state, backends, options, reporter)
     reporter.stage("Kiểm tra dữ liệu")
-    pulled, validated = read_and_validate(plans, state, config.program, started.date(), timer)
+    pulled, validated = read_and_validate(plans, state, config.program, started.date(), timer,
+                                          summary_only=options.validate_only)
     skipped = {p.unit.code for p in plans if p.skipped}
     del plans
     if state is not None and writes:
@@ -665,6 +684,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
                                 duplicates.kept, registry, next_seq, summary.started_at)
         if state is not None and writes:
             state.save_id_registry(assignment.registry, assignment.next_seq, summary.started_at)
+        assignment.registry = assignment.registry.iloc[:0]  # stored; ≈400 MiB at a million rows
 
     reporter.stage("Tính tiến độ")
     with timer("progress"):

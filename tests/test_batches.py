@@ -109,3 +109,31 @@ def test_a_worker_that_dies_costs_only_its_unit(project_factory) -> None:
     assert "dừng đột ngột" in by_code["U2"].findings[0].detail
     assert sorted(set(validated.rows["unit_code"])) == ["U0", "U1", "U3", "U4", "U5"]
     assert len(validated.rows) == 5 * 7
+
+
+def test_validate_on_workers_reports_what_sync_reports_from_summary_columns_only(
+        project_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`validate` keeps only the summary's columns of each batch (its memory at a million rows);
+    its counts and findings are those of a sync of the same files."""
+    project: Project = project_factory(units())
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1)
+    kept: list[list[str]] = []
+    real_collect = pipeline._collect
+
+    def spying(result, offset, rows, authors, findings):  # type: ignore[no-untyped-def]
+        kept.append(result.rows.column_names)
+        assert result.authors.num_rows == 0
+        return real_collect(result, offset, rows, authors, findings)
+
+    monkeypatch.setattr(pipeline, "_collect", spying)
+    checked = CliRunner().invoke(main, ["validate", "--config", str(project.config), "--json"],
+                                 catch_exceptions=False)
+    monkeypatch.setattr(pipeline, "_collect", real_collect)
+    synced, _ = run(project)
+    assert checked.exit_code == 0, checked.stdout + checked.stderr
+    summary = json.loads(checked.stdout)
+    assert kept and all(names == pipeline.SUMMARY_COLUMNS for names in kept)
+    assert summary["totals"]["rows"] == synced["totals"]["rows"] == 6 * 7
+    assert summary["totals"]["rejected"] == synced["totals"]["rejected"] == 6
+    assert [(s["code"], s["rows"], s["valid"], s["errors"]) for s in summary["sources"]] == \
+        [(s["code"], s["rows"], s["valid"], s["errors"]) for s in synced["sources"]]
