@@ -5,8 +5,8 @@ raw cells in one process. This one times what a coordinator runs: the command, r
 rows from files, parsing and validating them batch by batch on every core, and reporting
 findings. The rows are written as one CSV file per unit (the template's headers, the cell text of
 `bench/frictionless_baseline.py`'s CSV: dates as dd/mm/yyyy, numbers as digits), with a registry
-and a config; `sangkien validate --json` runs in a fresh process while its peak memory (its RSS
-plus its workers' private memory) is sampled every 5 ms.
+and a config; `sangkien validate --json` runs in a fresh process while its peak memory (the RSS
+of it and its workers) is sampled every 20 ms.
 
     .venv/bin/python bench/bench_validate_command.py --rows 1000000 [--units 1000] [--repeat 3]
 
@@ -85,7 +85,9 @@ def write_project(folder: Path, units: int) -> Path:
 
 
 def peak_of(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    """Run to the end; the peak of its RSS plus its children's private memory (USS)."""
+    """Run to the end; the peak of the RSS of it and its children (shared pages counted in each:
+    an upper bound). Sampled every 20 ms: reading the workers' private memory (USS) this often
+    took a core's worth of time from the run it measured."""
     peak = 0
     done = threading.Event()
 
@@ -98,9 +100,9 @@ def peak_of(process: subprocess.Popen[str]) -> tuple[int, str, str]:
                     total = root.memory_info().rss
                     for child in root.children(recursive=True):
                         with contextlib.suppress(psutil.Error):
-                            total += child.memory_full_info().uss
+                            total += child.memory_info().rss
                     peak = max(peak, total)
-                time.sleep(0.005)
+                time.sleep(0.02)
 
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
