@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -42,6 +41,7 @@ from sync.errors import (
     MasterWriteError,
     SourceError,
 )
+from sync.frames import TEXT
 from sync.ids import assign_ids, empty_registry
 from sync.lock import RunLock
 from sync.master import MasterInput, build_master, kept_initiatives
@@ -320,12 +320,9 @@ def _to_arrow(frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-_STR = pd.StringDtype("pyarrow", np.nan)
-
-
 def _from_arrow(table: pa.Table) -> pd.DataFrame:
     """Arrow back to pandas without copying text: strings stay Arrow-backed (`str`)."""
-    mapping = {pa.string(): _STR, pa.large_string(): _STR}
+    mapping = {pa.string(): TEXT, pa.large_string(): TEXT}
     return table.to_pandas(types_mapper=mapping.get, self_destruct=True, split_blocks=True)
 
 

@@ -78,6 +78,7 @@ from pandas.api.types import infer_dtype
 
 from sync import catalog, legacy
 from sync.config import ProgramConfig
+from sync.frames import TEXT
 from sync.parse import (
     distinct,
     format_date,
@@ -607,7 +608,6 @@ def fold_lower(key: str) -> str:
 # million keys take a third of the memory of Python strings, and the deduplicator reads them as
 # Arrow anyway.
 _KEY_CHUNK = 1 << 16
-_STR_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
 _TONE_MARKS = ("\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
@@ -955,7 +955,7 @@ def _patched(chunks: list[pa.Array], patch: np.ndarray, keys: pd.Series) -> pd.S
 
 
 def _str_series(arrow: pa.ChunkedArray) -> pd.Series:
-    return pd.Series(pd.arrays.ArrowStringArray(arrow, dtype=_STR_DTYPE))
+    return pd.Series(pd.arrays.ArrowStringArray(arrow, dtype=TEXT))
 
 
 @dataclass(slots=True)
