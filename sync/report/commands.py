@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from sync.addresses import recipients_once
 from sync.config import GSHEET_PREFIX, Config
 from sync.errors import EXIT_FAILED, ConfigError, SangkienError
 from sync.lock import RunLock
@@ -183,8 +184,8 @@ def listing(planned: list[Planned], config: Config) -> DeliveryReport:
             sent = {(e["period_key"], e["kind"], e["recipient"])
                     for e in state.digest_entries(statuses=("sent",))}
     for item in planned:
-        for recipient in item.recipients:
-            done = (item.period_key, item.kind, recipient.strip().lower()) in sent
+        for recipient in recipients_once(item.recipients):
+            done = (item.period_key, item.kind, recipient) in sent
             delivered.outcomes.append(Outcome(item.period_key, item.kind, recipient,
                                               "skipped" if done else "planned",
                                               detail=item.label))

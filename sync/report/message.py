@@ -27,7 +27,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as _SMTP
 from email.utils import format_datetime, make_msgid, parseaddr
 
-from sync.addresses import is_email
+from sync.addresses import is_email, recipients_once
 from sync.errors import ConfigError
 from sync.report.context import one_line
 from sync.report.render import Rendered
@@ -142,7 +142,7 @@ def outgoing(rendered: Rendered, *, sender: Address, recipients: list[str], peri
     """One message per recipient (never a list in To: contacts of one unit do not see each
     other's addresses, and a bad address fails alone)."""
     items = []
-    for recipient in dict.fromkeys(r.strip().lower() for r in recipients if r.strip()):
+    for recipient in recipients_once(recipients):
         msg = build_message(rendered, sender=sender, recipient=recipient, period_key=period_key,
                             kind=kind, now=now)
         items.append(Outgoing(period_key, kind, recipient, sender.addr_spec,

@@ -23,6 +23,7 @@ from email.parser import BytesParser
 from email.policy import default as default_policy
 from typing import Any
 
+from sync.addresses import recipients_once
 from sync.report.message import Outgoing, outgoing
 from sync.report.render import Rendered
 from sync.report.transports import SendFailure, Transport
@@ -116,7 +117,7 @@ class Ledger:
         with self.transport:
             for plan in planned:
                 fresh: list[str] = []
-                for recipient in dict.fromkeys(r.strip().lower() for r in plan.recipients):
+                for recipient in recipients_once(plan.recipients):
                     key = (plan.period_key, plan.kind, recipient)
                     handled.add(key)
                     entry = self.entries.get(key)
