@@ -6,6 +6,8 @@
   code built with defaults talks to the testbench; yields the (fresh) testbench.
 - `google_session_factory`: builds `GoogleSession`s against the testbench with compressed
   backoff (tests stay fast) and closes them afterwards.
+- `SHEETS`, `DRIVE` (the real API bases the emulator answers for), `seed` (a spreadsheet from a
+  spec) and `stats` (the request counters).
 """
 
 from __future__ import annotations
@@ -17,6 +19,17 @@ import pytest
 
 from sync.backends import google_http as gh
 from sync.testbench import Testbench, start
+
+SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
+DRIVE = "https://www.googleapis.com/drive/v3/files"
+
+
+def seed(tb: Testbench, **spec: Any) -> str:
+    return str(tb.call("POST", "/_testbench/spreadsheets", spec)["spreadsheetId"])
+
+
+def stats(tb: Testbench) -> dict[str, Any]:
+    return dict(tb.call("GET", "/_testbench/stats"))
 
 
 @pytest.fixture(scope="session")

@@ -9,21 +9,10 @@ from typing import Any
 
 import gspread
 import pytest
+from fixtures_testbench import DRIVE, SHEETS, seed, stats
 
 from sync.backends import google_http as gh
 from sync.testbench import Testbench
-
-SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
-DRIVE = "https://www.googleapis.com/drive/v3/files"
-
-
-def seed(tb: Testbench, **spec: Any) -> str:
-    return str(tb.call("POST", "/_testbench/spreadsheets", spec)["spreadsheetId"])
-
-
-def stats(tb: Testbench) -> dict[str, Any]:
-    return dict(tb.call("GET", "/_testbench/stats"))
-
 
 # --- routing ---------------------------------------------------------------------------------
 

@@ -12,12 +12,11 @@ import pytest
 from click.testing import CliRunner
 from fixtures_gsheets import GoogleProject, Stats, seed_unit, sheets_reads, unit_values
 from fixtures_project import UnitSpec, initiative, run_cli
+from fixtures_testbench import SHEETS
 
 from sync.backends import google_http as gh
 from sync.cli import main
 from sync.testbench import Testbench
-
-SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

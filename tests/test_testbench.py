@@ -13,6 +13,7 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from fixtures_testbench import DRIVE, SHEETS, seed, stats
 from google.auth import crypt, jwt
 from google.auth.exceptions import RefreshError
 from google.oauth2 import credentials as user_credentials
@@ -20,17 +21,6 @@ from google.oauth2 import service_account
 
 from sync.backends import google_http as gh
 from sync.testbench import Testbench
-
-SHEETS = "https://sheets.googleapis.com/v4/spreadsheets"
-DRIVE = "https://www.googleapis.com/drive/v3/files"
-
-
-def seed(tb: Testbench, **spec: Any) -> str:
-    return str(tb.call("POST", "/_testbench/spreadsheets", spec)["spreadsheetId"])
-
-
-def stats(tb: Testbench) -> dict[str, Any]:
-    return dict(tb.call("GET", "/_testbench/stats"))
 
 
 def raw(
