@@ -5,8 +5,8 @@ raw cells in one process. This one times what a coordinator runs: the command, r
 rows from files, parsing and validating them batch by batch on every core, and reporting
 findings. The rows are written as one CSV file per unit (the template's headers, the cell text of
 `bench/frictionless_baseline.py`'s CSV: dates as dd/mm/yyyy, numbers as digits), with a registry
-and a config; `sangkien validate --json` runs in a fresh process while its peak memory (the RSS
-of it and its workers) is sampled every 20 ms.
+and a config; `sangkien validate --json` runs in a fresh process, measured as `bench_sync.py`
+measures `sync` (wall time; peak of the RSS of it and its workers, every 20 ms).
 
     .venv/bin/python bench/bench_validate_command.py --rows 1000000 [--units 1000] [--repeat 3]
 
@@ -17,24 +17,18 @@ It checks that the command rejects the same number of rows as the library run on
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import json
-import os
 import pickle
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
-
-import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_sync import measure  # noqa: E402
 from bench_validate import CACHE, prepare  # noqa: E402
 from frictionless_baseline import cell_text  # noqa: E402
 
@@ -84,48 +78,16 @@ def write_project(folder: Path, units: int) -> Path:
     return config
 
 
-def peak_of(process: subprocess.Popen[str]) -> tuple[int, str, str]:
-    """Run to the end; the peak of the RSS of it and its children (shared pages counted in each:
-    an upper bound). Sampled every 20 ms: reading the workers' private memory (USS) this often
-    took a core's worth of time from the run it measured."""
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        with contextlib.suppress(psutil.Error):
-            root = psutil.Process(process.pid)
-            while not done.is_set():
-                with contextlib.suppress(psutil.Error):
-                    total = root.memory_info().rss
-                    for child in root.children(recursive=True):
-                        with contextlib.suppress(psutil.Error):
-                            total += child.memory_info().rss
-                    peak = max(peak, total)
-                time.sleep(0.02)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    out, err = process.communicate()
-    done.set()
-    thread.join()
-    return peak, out, err
-
-
-def measure(config: Path) -> dict[str, Any]:
+def run(config: Path) -> dict[str, Any]:
+    """One `validate --json` in a fresh process, timed and its memory sampled by
+    `bench_sync.measure` (RSS of it and its workers every 20 ms, shared pages counted in each:
+    an upper bound; sampling their private memory every 5 ms took a core from the run)."""
     command = [sys.executable, "-m", "sync", "validate", "--config", str(config), "--json"]
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
-    peak, out, err = peak_of(process)
-    wall = time.perf_counter() - start
-    if process.returncode not in (0, 1):  # 1: the rows have errors (planted), as expected
-        raise SystemExit(f"validate failed ({process.returncode}):\n{err[-3000:]}")
+    wall, peak, out = measure(command, ROOT)
     summary = json.loads(out)
     return {"wall_s": round(wall, 2), "peak_mib": round(peak / 2**20),
             "rows": summary["totals"]["rows"], "rejected": summary["totals"]["rejected"],
-            "timings": {k: round(v, 2) for k, v in summary.get("timings", {}).items()},
-            "exit": process.returncode}
+            "timings": {k: round(v, 2) for k, v in summary.get("timings", {}).items()}}
 
 
 def main() -> None:
@@ -139,7 +101,7 @@ def main() -> None:
         if (CACHE / "results.json").exists() else {}
     for units in args.units:
         config = write_project(folder, units)
-        best = min((measure(config) for _ in range(args.repeat)), key=lambda r: r["wall_s"])
+        best = min((run(config) for _ in range(args.repeat)), key=lambda r: r["wall_s"])
         best["units"] = units
         if args.rows in library:
             q = library[args.rows]["quality"]
