@@ -239,3 +239,18 @@ def test_small_helpers() -> None:
         == "AbC-1_x"
     assert sheet_link("/srv/units/A1.xlsx") == ("", "A1.xlsx")
     assert one_line("x" * 50, 10) == "xxxxxxxxx…"
+
+
+def test_a_parents_feedback_names_the_unions_its_figures_include() -> None:
+    """A parent's progress rolls up its children's: its feedback says which they are."""
+    import dataclasses
+
+    results, units, _ = sector_results(n_units=3)
+    units = [units[0], *(dataclasses.replace(u, parent="U000") for u in units[1:])]
+    feedbacks = {f.code: f for f in unit_feedbacks(results, units, PROGRAM, period=NOVEMBER,
+                                                   today=dt.date(2026, 12, 1))}
+    renderer = Renderer()
+    parent, child = renderer.render(feedbacks["U000"]), renderer.render(feedbacks["U001"])
+    assert "Tiến độ của đơn vị (kể cả các công đoàn cấp dưới: U001, U002)" in parent.text
+    assert "kể cả các công đoàn cấp dưới: U001, U002" in parent.html
+    assert "cấp dưới" not in child.text
