@@ -99,20 +99,31 @@ def _source_place(rows: pd.DataFrame) -> pd.Series:
     return rows["tab"].astype(str) + "!" + rows["row"].astype(str)
 
 
+# What the master's tabs and the stored results read of a kept row; comparison keys and
+# validation flags stay behind (at a million rows the keys alone are ≈200 MiB of text).
+KEPT_COLUMNS = ("unit_code", "tab", "row", "title", "authors", "workplace", "solution_type",
+                "field", "applied_on", "status", "summary", "effect", "benefit_vnd",
+                "benefit_not_computable", "social", "note", "counted")
+
+
 def kept_initiatives(data: MasterInput) -> pd.DataFrame:
-    """Kept rows with their id, united authors and display fields, in unit and sheet order."""
-    kept_index = data.ids.ids.index
-    rows = data.rows.loc[kept_index].copy()
-    rows["id"] = data.ids.ids
+    """Kept rows with their id, united authors and display fields, in unit and sheet order.
+    The order is found on the place columns alone, so the text is copied once (Arrow strings
+    are copied by every take)."""
+    ids = data.ids.ids
+    place = data.rows.loc[ids.index, ["unit_code", "tab", "row"]]
+    order = {u.code: i for i, u in enumerate(data.units)}
+    place["_unit_order"] = place["unit_code"].map(order)
+    index = place.sort_values(["_unit_order", "tab", "row"], kind="stable").index
+    del place
+    rows = data.rows.loc[index, [c for c in KEPT_COLUMNS if c in data.rows]]
+    rows["id"] = ids
     rows["first_seen"] = data.ids.first_seen
     united = data.dedupe.authors
     if len(united):
         ordered = united.sort_values(["row", "position"], kind="stable")
         joined = join_by_group(ordered["row"], ordered["name"])
         rows["authors"] = joined.reindex(rows.index).fillna(rows["authors"])
-    order = {u.code: i for i, u in enumerate(data.units)}
-    rows["_unit_order"] = rows["unit_code"].map(order)
-    rows = rows.sort_values(["_unit_order", "tab", "row"], kind="stable").drop(columns="_unit_order")
     return rows
 
 

@@ -45,6 +45,7 @@ from sync.frames import TEXT
 from sync.ids import assign_ids, empty_registry
 from sync.lock import RunLock
 from sync.master import MasterInput, build_master, kept_initiatives
+from sync.memory import release_freed_memory
 from sync.model import RunSummary, SourceFinding, SourceReport, Totals, Unit
 from sync.progress import compute_progress, distinct_people, notable
 from sync.registry import load_registry
@@ -87,7 +88,7 @@ class SyncResult:
     summary: RunSummary
     exit_code: int
     units: list[Unit] = field(default_factory=list)
-    validated: ValidatedRows | None = None
+    validated: ValidatedRows | None = None  # `validate` only: a sync lets the rows go early
     findings: pd.DataFrame | None = None
     progress: pd.DataFrame | None = None
     tables: list[Table] = field(default_factory=list)
@@ -317,7 +318,9 @@ def _validate_batch(payloads: list[tuple[str, Payload | None]], job: _Job) -> _B
 
 
 def _to_arrow(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(frame, preserve_index=False)
+    # One thread: the batch workers already keep every core busy (pyarrow's converter pool
+    # only waited on locks here).
+    return pa.Table.from_pandas(frame, preserve_index=False, nthreads=1)
 
 
 def _from_arrow(table: pa.Table) -> pd.DataFrame:
@@ -674,6 +677,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
     reporter.stage("Tìm trùng lặp")
     with timer("dedupe"):
         duplicates = deduplicate(dedupe_input(validated.rows), validated.authors)
+        release_freed_memory()
 
     with timer("ids"):
         registry, next_seq = state.id_registry() if state else (empty_registry(), 1)
@@ -681,12 +685,15 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
                                 duplicates.kept, registry, next_seq, summary.started_at)
         if state is not None and writes:
             state.save_id_registry(assignment.registry, assignment.next_seq, summary.started_at)
-        assignment.registry = assignment.registry.iloc[:0]  # stored; ≈400 MiB at a million rows
+        # Stored; ≈400 MiB at a million rows. (An empty slice would keep its Arrow buffers.)
+        assignment.registry = empty_registry()
+        release_freed_memory()
 
     reporter.stage("Tính tiến độ")
     with timer("progress"):
         progress, kept_counted = _progress(config, units, validated, duplicates, findings)
         chosen = notable(kept_counted)
+        release_freed_memory()
     summary.totals = _totals(validated, duplicates, progress, units)
 
     reporter.stage("Ghi bảng tổng hợp")
@@ -711,6 +718,12 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
             run_time=pd.Timestamp(started))
         kept = kept_initiatives(master_input)
         tables = build_master(master_input, kept)
+        # Everything the master needs is in `kept` and the tables now: the validated rows, their
+        # authors and the dedupe and id working data go before writing (at a million rows they
+        # are about half of what this process holds).
+        del master_input, duplicates, assignment
+        validated = None
+        release_freed_memory()
 
     exit_code = EXIT_PARTIAL if summary.status == "partial" else EXIT_OK
     if writes:

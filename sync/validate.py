@@ -633,6 +633,13 @@ def exact_key_fast(s: str) -> str:
 def title_keys(values: np.ndarray) -> tuple[pd.Series, pd.Series]:
     """(`text.exact_key`, `text.folded_key`) of every string ("" for None), as `str` Series. The
     folded key is `fold(exact_key(s))` (its definition in `sync.text`), folded by `fold_lower`."""
+    exact_chunks, folded_chunks = _key_chunks(values)
+    return (_str_series(pa.chunked_array(exact_chunks, pa.large_string())),
+            _str_series(pa.chunked_array(folded_chunks, pa.large_string())))
+
+
+def _key_chunks(values: np.ndarray) -> tuple[list[pa.Array], list[pa.Array]]:
+    """`title_keys` as Arrow chunks of `_KEY_CHUNK` keys."""
     exact_chunks, folded_chunks = [], []
     items = values.tolist()
     for start in range(0, max(len(items), 1), _KEY_CHUNK):
@@ -640,8 +647,7 @@ def title_keys(values: np.ndarray) -> tuple[pd.Series, pd.Series]:
                  for v in items[start:start + _KEY_CHUNK]]
         exact_chunks.append(pa.array(exact, type=pa.large_string()))
         folded_chunks.append(pa.array([fold_lower(k) for k in exact], type=pa.large_string()))
-    return (_str_series(pa.chunked_array(exact_chunks, pa.large_string())),
-            _str_series(pa.chunked_array(folded_chunks, pa.large_string())))
+    return exact_chunks, folded_chunks
 
 
 def name_keys(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -676,6 +682,13 @@ def _gc_paused() -> Iterator[None]:
 # process while this one validates the other columns (`SANGKIEN_VALIDATE_WORKER=0` turns it off,
 # `=1` forces it).
 WORKER_MIN_ROWS = 200_000
+# The worker cleans all the authors, splits those of the first `WORKER_AUTHOR_SHARE` of the rows
+# and cleans and keys the titles of the first `WORKER_TITLE_SHARE`; this process does the rest.
+# With these shares both processes finish together at a million rows (docs/benchmarks.md).
+WORKER_AUTHOR_SHARE = 0.4
+WORKER_TITLE_SHARE = 0.95
+AUTHOR_NAMES = "author_names"
+_PROBLEM_CODES = ("", *catalog.AUTHOR_PROBLEMS)
 _SEPARATOR = "\x1f"
 _CHUNK_TITLES = 1 << 16  # cells per message from the worker
 
@@ -702,11 +715,18 @@ class _TextWorker:
     unexpected — no worker, a worker that fails — and the parent computes the same results
     itself."""
 
-    COLUMNS = ("authors", "title")  # in the order the worker does them
+    COLUMNS = ("authors", "title")  # the columns it is sent
+    # What it sends back, in this order: the authors cleaned, the names in its share of the
+    # authors, the titles cleaned and keyed.
+    MESSAGES = ("authors", AUTHOR_NAMES, "title")
     KEYED = "title"
 
     def __init__(self, columns: dict[str, np.ndarray]) -> None:
         self.n = len(next(iter(columns.values())))
+        # It splits the authors of the first rows and keys the titles of the first rows; this
+        # process does the rest (see `WORKER_AUTHOR_SHARE`).
+        self.author_rows = int(self.n * WORKER_AUTHOR_SHARE)
+        self.rows = {"authors": self.n, "title": max(1, int(self.n * WORKER_TITLE_SHARE))}
         self.failed = False
         self.process: subprocess.Popen[bytes] | None = None
         self.complete: set[str] = set()
@@ -714,10 +734,12 @@ class _TextWorker:
         # Both files outlive this call; `close` (always called by `validate`) lets them go.
         self.source = tempfile.TemporaryFile()  # noqa: SIM115
         self.output = tempfile.TemporaryFile()  # noqa: SIM115
+        self.source.write(self.author_rows.to_bytes(8, "little"))
         for name in self.COLUMNS:
-            texts = [v if v.__class__ is str else "" for v in columns[name].tolist()]
+            texts = [v if v.__class__ is str else "" for v in columns[name][:self.rows[name]]
+                     .tolist()]
             joined = _SEPARATOR.join(texts)
-            if joined.count(_SEPARATOR) != self.n - 1:
+            if joined.count(_SEPARATOR) != self.rows[name] - 1:
                 self.failed = True
                 return
             data = joined.encode("utf-8", "surrogatepass")
@@ -742,9 +764,9 @@ class _TextWorker:
             os.close(write_fd)
         self.progress = os.fdopen(read_fd, "r", encoding="ascii")
 
-    def column(self, name: str) -> tuple[dict[int, str], list[pa.Array], list[pa.Array]] | None:
-        """For one column: {row: cleaned text where cleaning changed it}, and for the titles the
-        exact and folded key chunks; None when the worker did not deliver it."""
+    def _messages(self, name: str) -> list[tuple[Any, ...]] | None:
+        """The messages of one part of the output (`MESSAGES`), once the worker says it is
+        complete; None when the worker ended without it or a message is damaged."""
         if self.process is None or self.failed:
             return None
         while name not in self.complete:
@@ -754,8 +776,9 @@ class _TextWorker:
             self.complete.add(line.strip())
         chunks = []
         # The worker writes through the same open file: read at explicit offsets (`pread`)
-        # so that its writing position is left alone.
-        # The columns come one after the other: read this one's messages, stop at the next's.
+        # so that its writing position is left alone. The parts come one after the other:
+        # earlier parts not asked for are passed over, a later part ends this one.
+        later = self.MESSAGES[self.MESSAGES.index(name) + 1:]
         fd, offset = self.output.fileno(), self.offset
         try:
             while True:
@@ -764,14 +787,32 @@ class _TextWorker:
                     break
                 size = int.from_bytes(head, "little")
                 message = pickle.loads(os.pread(fd, size, offset + 8))
-                if message[0] != name:
+                if message[0] in later:
                     break
-                chunks.append(message[1:])
+                if message[0] == name:
+                    chunks.append(message[1:])
                 offset += 8 + size
         except Exception:  # a damaged message: the parent redoes the work
             return None
         self.offset = offset
-        if sum(c[2] for c in chunks) != self.n or not all(
+        return chunks
+
+    def author_names(self) -> tuple[Any, ...] | None:
+        """The names in the authors of rows `0 … author_rows - 1` (see `_author_share`); None
+        when the worker did not deliver them."""
+        chunks = self._messages(AUTHOR_NAMES)
+        if not chunks or len(chunks) != 1 or len(chunks[0]) != 8:
+            return None
+        return chunks[0]
+
+    def column(self, name: str) -> tuple[dict[int, str], list[pa.Array], list[pa.Array]] | None:
+        """For one column's first `rows[name]` rows: {row: cleaned text where cleaning changed
+        it}, and for the titles the exact and folded key chunks; None when the worker did not
+        deliver it."""
+        chunks = self._messages(name)
+        if chunks is None:
+            return None
+        if sum(c[2] for c in chunks) != self.rows[name] or not all(
                 len(c) == (7 if name == self.KEYED else 3) for c in chunks):
             return None
         changes: dict[int, str] = {}
@@ -805,6 +846,12 @@ def _text_worker_main(progress_fd: int) -> None:
         out.write(len(payload).to_bytes(8, "little"))
         out.write(payload)
 
+    def complete(name: str) -> None:
+        out.flush()
+        progress.write(name + "\n")
+        progress.flush()
+
+    author_rows = int.from_bytes(source.read(8), "little")
     buffers = []
     for _ in _TextWorker.COLUMNS:
         size = int.from_bytes(source.read(8), "little")
@@ -813,6 +860,7 @@ def _text_worker_main(progress_fd: int) -> None:
         ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(_SEPARATOR))
         bounds = np.concatenate([[-1], ends, [len(data)]])
         n = len(bounds) - 1
+        share: list[str] = []
         for start in range(0, n, _CHUNK_TITLES):
             stop = min(start + _CHUNK_TITLES, n)
             chunk = data[bounds[start] + 1:bounds[stop]].decode("utf-8", "surrogatepass").split(
@@ -823,25 +871,60 @@ def _text_worker_main(progress_fd: int) -> None:
             if name == _TextWorker.KEYED:
                 exact = [exact_key_fast(c) for c in cleaned]
                 folded = [fold_lower(k) for k in exact]
-                send((name, start, changed, len(chunk), *_utf8_with_lengths(exact),
-                      *_utf8_with_lengths(folded)))
+                send((name, start, changed, len(chunk), *_utf8_with_offsets(exact),
+                      *_utf8_with_offsets(folded)))
             else:
                 send((name, start, changed, len(chunk)))
-        out.flush()
-        progress.write(name + "\n")
-        progress.flush()
+                if start < author_rows:
+                    share += cleaned[:author_rows - start]
+        complete(name)
+        if name == "authors":
+            buffers[0] = data = b""  # let the authors' input go
+            send((AUTHOR_NAMES, *_author_share(share)))
+            del share
+            complete(AUTHOR_NAMES)
     progress.close()
 
 
-def _utf8_with_lengths(values: list[str]) -> tuple[np.ndarray, bytes]:
-    encoded = [v.encode("utf-8", "surrogatepass") for v in values]
-    return np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), b"".join(encoded)
+def _author_share(cleaned: list[str]) -> tuple[Any, ...]:
+    """The worker's share of the authors (cells cleaned as typed): (row and position of each
+    name, its code among the distinct names, its problem's code in `_PROBLEM_CODES`; the
+    distinct names with their keys and folds; the display text of the rows where it is not the
+    cleaned cell)."""
+    text, _ = _finish_text(np.asarray(cleaned, dtype=object))
+    split = split_authors(text)
+    codes, uniques = pd.factorize(split.names)
+    names = uniques.tolist()
+    keys = [exact_key_fast(u) for u in names]
+    folds = [fold_lower(k) for k in keys]
+    problem = {p: i for i, p in enumerate(_PROBLEM_CODES)}
+    problems = np.fromiter((problem[p] for p in split.problems.tolist()), dtype=np.int8,
+                           count=len(split.problems))
+    display = [(i, shown) for i, (shown, cell) in enumerate(zip(split.display.tolist(),
+                                                                 text.tolist(), strict=True))
+               if shown is not cell]
+    return (split.rows.astype(np.int64), split.positions, codes.astype(np.int64), problems,
+            names, keys, folds, display)
 
 
-def _arrow_from_utf8(lengths: np.ndarray, data: bytes) -> pa.Array:
-    offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
-    return pa.LargeStringArray.from_buffers(len(lengths), pa.py_buffer(offsets),
+def _utf8_with_offsets(values: list[str]) -> tuple[np.ndarray, bytes]:
+    """Strings as one UTF-8 buffer and the offsets of each (Arrow's layout), made by Arrow's
+    converter; strings Arrow refuses (lone surrogates) are encoded one by one."""
+    try:
+        array = pa.array(values, type=pa.large_string())
+    except (pa.ArrowException, UnicodeError):
+        encoded = [v.encode("utf-8", "surrogatepass") for v in values]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
+                  out=offsets[1:])
+        return offsets, b"".join(encoded)
+    _, offsets, data = array.buffers()
+    return (np.frombuffer(offsets, dtype=np.int64, count=len(values) + 1).copy(),
+            data.to_pybytes() if data else b"")
+
+
+def _arrow_from_utf8(offsets: np.ndarray, data: bytes) -> pa.Array:
+    return pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets),
                                             pa.py_buffer(data))
 
 
@@ -906,13 +989,54 @@ def _from_worker(values: np.ndarray, typed: np.ndarray, changes: dict[int, str]
 
 
 def _text_of(key: str, values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """A text column cleaned by the worker when it delivered, else here."""
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A text column cleaned by the worker when it delivered, else here; also the rows where
+    the text here is not what the worker cleaned (legacy text decoded meanwhile, cells that are
+    not text)."""
     result = worker.column(key) if worker is not None else None
     if result is None:
-        return _text_column(values)
-    text, errors, _, _ = _from_worker(values, typed, result[0])
-    return text, errors
+        text, errors = _text_column(values)
+        return text, errors, np.ones(len(values), dtype=bool)
+    text, errors, decoded, was_text = _from_worker(values, typed, result[0])
+    redo = ~was_text & ~pd.isna(text)
+    redo[decoded] = True
+    return text, errors, redo
+
+
+def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarray
+                   ) -> tuple[Authors, np.ndarray, np.ndarray]:
+    """`split_authors` and `name_keys` of the authors column: the worker's share of the rows
+    from the worker (but for the rows in `redo`), the rest here; all here when the worker did
+    not deliver."""
+    share_rows = worker.author_rows if worker is not None else 0
+    own = np.concatenate([np.flatnonzero(redo[:share_rows]), np.arange(share_rows, len(text))])
+    mine = split_authors(text[own]) if share_rows else split_authors(text)
+    share = worker.author_names() if share_rows and worker is not None else None
+    if share is None:
+        if share_rows:
+            mine = split_authors(text)
+        keys, folds = name_keys(mine.names)
+        return mine, keys, folds
+    w_rows, w_positions, w_codes, w_problems, names, name_keys_, name_folds, shown = share
+    keep = ~redo[w_rows]
+    w_codes = w_codes[keep]
+    my_keys, my_folds = name_keys(mine.names)
+    rows = np.concatenate([w_rows[keep], own[mine.rows]])
+    order = np.argsort(rows, kind="stable")  # a row's names come from one side, in order
+
+    def joined(theirs: list[str] | np.ndarray, ours: np.ndarray) -> np.ndarray:
+        return np.concatenate([np.asarray(theirs, dtype=object)[w_codes], ours])[order]
+
+    # Display: the cell as cleaned, but where the worker showed it otherwise, or this side read it.
+    display = text.copy()
+    for i, value in shown:
+        display[i] = value
+    display[own] = mine.display
+    problems = np.asarray(_PROBLEM_CODES, dtype=object)[w_problems[keep]]
+    split = Authors(rows[order], np.concatenate([w_positions[keep], mine.positions])[order],
+                    joined(names, mine.names),
+                    np.concatenate([problems, mine.problems])[order], display)
+    return split, joined(name_keys_, my_keys), joined(name_folds, my_folds)
 
 
 def _titles(values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
@@ -926,19 +1050,30 @@ def _titles(values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
         return text, errors, exact, folded
     changes, exact_arrow, folded_arrow = result
     del result
-    text, errors, decoded, was_text = _from_worker(values, typed, changes)
+    # The worker's share first; the rows after it are cleaned and keyed here.
+    share = worker.rows["title"] if worker is not None else len(values)
+    text, errors, decoded, was_text = _from_worker(values[:share], typed[:share], changes)
     # The worker keyed each title as it was typed ("" for other cells); where the title shown
     # differs, key it here.
-    patch = np.zeros(len(values), dtype=bool)
+    patch = np.zeros(share, dtype=bool)
     patch[decoded] = True
     patch |= ~was_text & ~pd.isna(text)
     patch |= was_text & pd.isna(text)
     keys = title_keys(text[patch])
-    return text, errors, _patched(exact_arrow, patch, keys[0]), \
-        _patched(folded_arrow, patch, keys[1])
+    exact = _patched(exact_arrow, patch, keys[0])
+    folded = _patched(folded_arrow, patch, keys[1])
+    if share < len(values):
+        rest, rest_errors = _text_column(values[share:])
+        rest_exact, rest_folded = _key_chunks(rest)
+        text = np.concatenate([text, rest])
+        errors = np.concatenate([errors, rest_errors])
+        exact += rest_exact
+        folded += rest_folded
+    return text, errors, _str_series(pa.chunked_array(exact, pa.large_string())), \
+        _str_series(pa.chunked_array(folded, pa.large_string()))
 
 
-def _patched(chunks: list[pa.Array], patch: np.ndarray, keys: pd.Series) -> pd.Series:
+def _patched(chunks: list[pa.Array], patch: np.ndarray, keys: pd.Series) -> list[pa.Array]:
     """The worker's key chunks with the rows in `patch` replaced by `keys`, a chunk at a time
     (each original chunk is let go as soon as it is replaced)."""
     values = keys.to_numpy(dtype=object).tolist()
@@ -951,7 +1086,7 @@ def _patched(chunks: list[pa.Array], patch: np.ndarray, keys: pd.Series) -> pd.S
                 chunk, pa.array(mask), pa.array(values[taken:taken + count], pa.large_string()))
             taken += count
         start += len(chunk)
-    return _str_series(pa.chunked_array(chunks, pa.large_string()))
+    return chunks
 
 
 def _str_series(arrow: pa.ChunkedArray) -> pd.Series:
@@ -1036,9 +1171,13 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     #    values, blanks.
     text: dict[str, np.ndarray] = {}
     errors: dict[str, np.ndarray] = {}
+    redo_authors = np.zeros(n, dtype=bool)  # rows whose authors the worker saw otherwise
     for key in TEXT_FIELDS[1:]:
-        text[key], errors[key] = _text_of(key, cells[key], typed_cells[key], worker) \
-            if key == "authors" else _text_column(cells[key])
+        if key == "authors":
+            text[key], errors[key], redo_authors = _text_of(key, cells[key], typed_cells[key],
+                                                            worker)
+        else:
+            text[key], errors[key] = _text_column(cells[key])
     present = {key: ~pd.isna(text[key]) for key in TEXT_FIELDS[1:]}
     for key in OPTIONAL_TEXT:
         idx = _where(errors[key])
@@ -1067,10 +1206,11 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     clock("text_rules")
 
     # 6. Authors.
-    split = split_authors(text["authors"])
+    split, author_keys, author_folds = _split_and_key(text["authors"], worker, redo_authors)
     author_rows, positions, names_arr, problem_arr = split.rows, split.positions, split.names, \
         split.problems
     authors_display = split.display
+    del split
     clock("authors_split")
     suspicious = problem_arr != ""
     if suspicious.any():
@@ -1081,7 +1221,6 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     findings.add(_where(no_names), "missing_required", "authors", text["authors"][no_names],
                  example=catalog.MISSING_EXAMPLES["authors"])
     rejected |= no_names
-    author_keys, author_folds = name_keys(names_arr)
     authors = pd.DataFrame({
         "row": author_rows, "position": positions, "name": _objects(names_arr),
         "key": _objects(author_keys), "fold": _objects(author_folds),

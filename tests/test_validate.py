@@ -413,6 +413,9 @@ def test_title_worker_process_gives_the_same_result(monkeypatch: pytest.MonkeyPa
            "Cải tiến\u00a0bộ  gá\u200b hàn", "Hòa  Bình\tthuỷ điện", "NGUYỄN  VĂN\u00a0AN")
     rows += [{"title": v, "authors": w, "solution_type": "KT", "applied_on": "05/03/2022"}
              for v in odd for w in odd[::3]]
+    # The worker splits the authors of the first half of the rows: every kind of cell on both
+    # sides of the split.
+    rows = [r for pair in zip(rows, rows[::-1], strict=True) for r in pair]
     monkeypatch.setenv("SANGKIEN_VALIDATE_WORKER", "0")
     alone = run(rows)
     monkeypatch.setenv("SANGKIEN_VALIDATE_WORKER", "1")
@@ -441,13 +444,24 @@ def test_the_text_worker_delivers() -> None:
                        dtype=object)
     worker = _TextWorker({"title": titles, "authors": authors})
     try:
+        # Read in the order the worker writes: authors, its share of the names, titles.
         authors_result = worker.column("authors")
+        share = worker.author_names()
         titles_result = worker.column("title")
         assert authors_result is not None and titles_result is not None
         assert authors_result[0][1] == "NGUYỄN VĂN AN"
         changes, exact, folded = titles_result
         assert changes[0] == "Cải tiến bộ gá" and changes[3] == "Hòa Bình"
-        assert sum(len(c) for c in exact) == len(titles)
+        # The titles of its share of the rows (this process keys the rest).
+        assert sum(len(c) for c in exact) == worker.rows["title"] < len(titles)
         assert exact[0][0].as_py() == "cải tiến bộ gá" and folded[0][3].as_py() == "hoa binh"
+        # Its share of the authors: the first rows, split and keyed.
+        assert share is not None and 0 < worker.author_rows < len(authors)
+        rows, positions, codes, _, names, keys, folds, shown = share
+        assert rows.tolist() == [i for i in range(worker.author_rows) if i % 5 in (0, 1, 4)]
+        assert names[codes[0]] == names[codes[1]] == "Nguyễn Văn An"  # capitals title-cased
+        assert keys[codes[0]] == "nguyễn văn an" and folds[codes[0]] == "nguyen van an"
+        assert names[codes[2]] == "x"
+        assert (positions == 0).all() and shown[0] == (1, "Nguyễn Văn An")
     finally:
         assert worker.close()
