@@ -266,16 +266,18 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
     first_of_seq = pd.Series(first_seen.to_numpy(dtype=object), index=seq_of_kept)
     line_seq = seq_of_cluster.reindex(keys["cluster"].to_numpy(dtype=np.int64)).to_numpy(
         dtype=np.int64)
+    mine = codes[0]
+    # One line per distinct (id, unit, title, author), found on the codes before any text is
+    # copied (at a million rows each text copy of the lines is ≈300 MiB).
+    distinct = ~pd.DataFrame({"s": line_seq, "u": mine["unit_code"], "t": mine["title_fold"],
+                              "f": mine["fold"]}).duplicated().to_numpy()
+    line_seq = line_seq[distinct]
     current = pd.DataFrame({
         "id": format_ids(line_seq), "seq": line_seq,
         "first_seen": first_of_seq.reindex(line_seq).to_numpy(dtype=object),
-        "last_seen": now, "unit_code": keys["unit_code"], "title_fold": keys["title_fold"],
-        "fold": keys["fold"],
+        "last_seen": now,
+        **{c: keys[c].array[distinct] for c in ("unit_code", "title_fold", "fold")},
     })
-    mine = codes[0]
-    distinct = ~pd.DataFrame({"s": line_seq, "u": mine["unit_code"], "t": mine["title_fold"],
-                              "f": mine["fold"]}).duplicated()
-    current = current[distinct.to_numpy()]
     older = registry[~np.isin(registry["seq"].to_numpy(dtype=np.int64), seq_of_kept)] \
         if not registry.empty else empty_registry()
     updated = pd.concat([older, current], ignore_index=True) if len(older) else current

@@ -677,6 +677,8 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
     reporter.stage("Tìm trùng lặp")
     with timer("dedupe"):
         duplicates = deduplicate(dedupe_input(validated.rows), validated.authors)
+        # The exact title keys served the comparison only.
+        validated.rows = validated.rows.drop(columns="title_key")
         release_freed_memory()
 
     with timer("ids"):
@@ -687,6 +689,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
             state.save_id_registry(assignment.registry, assignment.next_seq, summary.started_at)
         # Stored; ≈400 MiB at a million rows. (An empty slice would keep its Arrow buffers.)
         assignment.registry = empty_registry()
+        validated.rows = validated.rows.drop(columns="title_fold")  # the ids' key, done with
         release_freed_memory()
 
     reporter.stage("Tính tiến độ")
