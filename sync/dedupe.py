@@ -165,9 +165,10 @@ def deduplicate(rows: pd.DataFrame, authors: pd.DataFrame, cap: int = CAP) -> De
     first_row = np.full(n_titles, n, dtype=np.int64)
     np.minimum.at(first_row, variant, np.arange(n, dtype=np.int64))
     distinct = similarity.take(key_arrow, first_row)
+    del key_arrow  # before the folded titles are made: one column of every row at a time
     folded = similarity.take(arrow_strings(rows["title_fold"]), first_row)
     titles = Titles.build(distinct, folded, distinct=True)
-    del key_arrow, distinct, folded
+    del distinct, folded
     similarity.release_memory()
     lap("tokenise")
 

@@ -636,6 +636,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
     pulled, validated = read_and_validate(plans, state, config.program, started.date(), timer,
                                           summary_only=options.validate_only)
     skipped = {p.unit.code for p in plans if p.skipped}
+    fresh_codes = {p.unit.code for p in pulled if p.fresh_payload is not None}
     del plans
     if state is not None and writes:
         with timer("record_snapshots"):
@@ -646,13 +647,16 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
             state.record_attempts(summary.run_id, summary.started_at,
                                   [(p.unit.code, p.report.status, p.report.message)
                                    for p in pulled if p.unit.code not in skipped])
+    for p in pulled:
+        p.fresh_payload = None  # stored: the files' bytes (≈0.1 GiB for 1,000 units) can go
+    release_freed_memory()
 
     log = RunLog(config.log_path if writes else None, summary.run_id)
     log.event("start", command=options.command, units=len(units), only=list(options.only),
               full=options.full)
     for p in pulled:
         log.event("pull", source=p.unit.code, status=p.report.status,
-                  message=p.report.message, fresh=p.fresh_payload is not None)
+                  message=p.report.message, fresh=p.unit.code in fresh_codes)
     log.event("pull_done", seconds=round(summary.timings.get("pull", 0.0), 3))
 
     source_items = [f for p in pulled for f in p.findings]

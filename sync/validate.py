@@ -1527,8 +1527,12 @@ def dedupe_input(rows: pd.DataFrame) -> pd.DataFrame:
     """The valid rows with only what deduplication reads: a narrow frame, so that selecting the
     valid rows copies a few columns, not every text of every row."""
     valid = rows["valid"].to_numpy()
-    narrow = rows.loc[valid, ["unit_code", "title_key", "title_fold", "applied_on"]]
-    narrow["completeness"] = count_completeness(rows.loc[valid, list(COMPLETENESS_FIELDS)])
+    # Counted on the whole columns, then selected: selecting the optional texts first would copy
+    # them (≈0.3 GiB at a million rows) only to test them for blanks.
+    completeness = count_completeness(rows[list(COMPLETENESS_FIELDS)]).to_numpy()[valid]
+    narrow = rows.loc[valid, ["unit_code", "title_key", "title_fold", "applied_on"]] \
+        if not valid.all() else rows[["unit_code", "title_key", "title_fold", "applied_on"]]
+    narrow["completeness"] = completeness
     return narrow
 
 
