@@ -24,3 +24,9 @@ def join_by_group(groups: pd.Series, values: pd.Series, sep: str = ", ") -> pd.S
     joined = pc.binary_join(pa.LargeListArray.from_arrays(offsets, texts),
                             pa.scalar(sep, pa.large_string()))
     return pd.Series(pd.array(joined, dtype=TEXT), index=keys[starts])
+
+
+def emptied(frame: pd.DataFrame) -> pd.DataFrame:
+    """An empty frame with `frame`'s columns and dtypes that keeps none of its memory (an empty
+    slice of an Arrow-backed frame still holds the whole columns' buffers)."""
+    return pd.DataFrame({c: pd.Series(dtype=frame[c].dtype) for c in frame.columns})

@@ -282,8 +282,9 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
         "id": format_ids(line_seq), "seq": line_seq,
         "first_seen": first_of_seq.reindex(line_seq).to_numpy(dtype=object),
         "last_seen": now,
-        **{c: keys[c].array[distinct] for c in ("unit_code", "title_fold", "fold")},
     })
+    for column in ("unit_code", "title_fold", "fold"):  # each line column let go once copied
+        current[column] = keys.pop(column).array[distinct]
     older = registry[~np.isin(registry["seq"].to_numpy(dtype=np.int64), seq_of_kept)] \
         if not registry.empty else empty_registry()
     updated = pd.concat([older, current], ignore_index=True) if len(older) else current
