@@ -15,9 +15,10 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import pickle
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
@@ -400,9 +401,13 @@ def _batch_runner(workers: int) -> Iterator[Any]:
     """`run(batches, job)` yielding results in order: in worker processes when there
     is more than one batch and more than one core, else here. A worker that dies (killed for
     memory, say) costs only its batch's units: the pool is started again, that batch is redone
-    one unit at a time, and a unit that kills a worker again is reported unreadable."""
+    one unit at a time, and a unit that kills a worker again is reported unreadable. Where
+    worker processes cannot run at all, every batch is validated here (see `_working_pool`)."""
+    def here(batches: list[Any], job: _Job) -> Iterator[_BatchResult]:
+        return (_validate_batch(b, job) for b in batches)
+
     if workers <= 1:
-        yield lambda batches, job: (_validate_batch(b, job) for b in batches)
+        yield here
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
@@ -412,7 +417,11 @@ def _batch_runner(workers: int) -> Iterator[Any]:
     def new_pool() -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
 
-    pools = [new_pool()]
+    first = _working_pool(new_pool)
+    if first is None:
+        yield here
+        return
+    pools = [first]
 
     def run(batches: list[Any], job: _Job) -> Iterator[Any]:
         # At most two batches per worker in flight: memory stays bounded.
@@ -443,6 +452,27 @@ def _batch_runner(workers: int) -> Iterator[Any]:
     finally:
         for pool in pools:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+# How long a new worker may take to start and answer (it imports pandas and pyarrow).
+WORKER_START_SECONDS = 120
+
+
+def _working_pool(new_pool: Callable[[], ProcessPoolExecutor]) -> ProcessPoolExecutor | None:
+    """A pool whose workers start and answer a trivial task, or None where they cannot (no
+    shared memory for semaphores in a container, a sandbox that forbids processes, a worker that
+    dies as it starts): the same work is then done in this process, more slowly. Without this
+    check such a machine would retry every unit in a new pool and report each unreadable."""
+    try:
+        pool = new_pool()
+    except (OSError, NotImplementedError, ImportError, ValueError):
+        return None
+    try:
+        pool.submit(usable_cpus).result(timeout=WORKER_START_SECONDS)
+    except (BrokenProcessPool, OSError, TimeoutError, pickle.PicklingError):
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    return pool
 
 
 def _unit_by_unit(batch: list[Any], job: _Job, pools: list[ProcessPoolExecutor],

@@ -137,3 +137,40 @@ def test_validate_on_workers_reports_what_sync_reports_from_summary_columns_only
     assert summary["totals"]["rejected"] == synced["totals"]["rejected"] == 6
     assert [(s["code"], s["rows"], s["valid"], s["errors"]) for s in summary["sources"]] == \
         [(s["code"], s["rows"], s["valid"], s["errors"]) for s in synced["sources"]]
+
+
+def _validate_units(project: Project) -> tuple[list, object]:
+    import datetime as dt
+
+    from sync.config import load_config
+
+    config = load_config(project.config)
+    registry = pipeline.load_units(config)
+    plans = pipeline.pull(registry, None, pipeline.make_backends(config, registry),
+                          pipeline.SyncOptions(), pipeline.Reporter())
+    return pipeline.read_and_validate(plans, None, config.program, dt.date(2026, 11, 24),
+                                      pipeline._Timer({}))
+
+
+@pytest.mark.parametrize("failure", ["no_pool", "workers_die"])
+def test_where_worker_processes_cannot_run_batches_are_validated_here(
+        project_factory, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
+    """No shared memory for the pool's semaphores (a container), or workers that die as they
+    start: every unit is still read and validated, in this process, instead of each being
+    retried in a new pool and reported unreadable."""
+    import os
+
+    project: Project = project_factory(units())
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1)
+    monkeypatch.setattr(pipeline, "usable_cpus", lambda: 2)
+    if failure == "no_pool":
+        def no_pool(*args: object, **kwargs: object) -> None:
+            raise OSError(38, "Function not implemented")
+
+        monkeypatch.setattr(pipeline, "ProcessPoolExecutor", no_pool)
+    else:
+        monkeypatch.setattr(pipeline, "_worker_init", os.abort)  # each worker dies at start
+    pulled, validated = _validate_units(project)
+    assert [p.report.status for p in pulled if p.unit.code.startswith("U")] == ["ok"] * 6
+    assert sorted(set(validated.rows["unit_code"])) == [f"U{i}" for i in range(6)]
+    assert len(validated.rows) == 6 * 7
