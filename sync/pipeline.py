@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import multiprocessing
 import os
-import pickle
 import secrets
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -454,6 +453,11 @@ def _batch_runner(workers: int) -> Iterator[Any]:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _worker_ready() -> bool:
+    """The trivial task that shows a new pool's workers start and answer."""
+    return True
+
+
 # How long a new worker may take to start and answer (it imports pandas and pyarrow).
 WORKER_START_SECONDS = 120
 
@@ -468,8 +472,8 @@ def _working_pool(new_pool: Callable[[], ProcessPoolExecutor]) -> ProcessPoolExe
     except (OSError, NotImplementedError, ImportError, ValueError):
         return None
     try:
-        pool.submit(usable_cpus).result(timeout=WORKER_START_SECONDS)
-    except (BrokenProcessPool, OSError, TimeoutError, pickle.PicklingError):
+        pool.submit(_worker_ready).result(timeout=WORKER_START_SECONDS)
+    except (BrokenProcessPool, OSError, TimeoutError):
         pool.shutdown(wait=False, cancel_futures=True)
         return None
     return pool
