@@ -247,8 +247,11 @@ def pull(units: list[Unit], state: State | None, backends: dict[str, SourceBacke
 # million rows, batches of 50,000 instead of 100,000 take the same time and lower the peak of
 # this stage from 2.5 to 2.0 GiB (the workers' share; bench/profile_memory.py).
 BATCH_ROWS = 50_000
-# A unit sheet row is about this many bytes of .xlsx (how batches are sized before parsing).
-BYTES_PER_ROW = 120
+# Bytes of payload counted as one row when batches are sized before parsing, by kind: zipped
+# XML; plain text (a CSV row of the validate benchmark is ≈400 bytes: at 250, batches of ≈25,000
+# CSV rows measured best, 15.4 s and 1.19 GiB for a million rows); the Sheets API's JSON
+# (130,334 bytes for 500 rows, docs/benchmarks.md).
+BYTES_PER_ROW = {"xlsx": 120, "csv": 250, "gsheet-json": 260}
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,14 +522,15 @@ def _concat_authors(parts: list[_BatchResult]) -> pa.Table | None:
 
 def _batches(plans: list[_Plan]) -> list[list[_Plan]]:
     """Consecutive plans grouped so that each group holds about `BATCH_ROWS` rows (judged by the
-    size of the payloads: an .xlsx row is a few hundred bytes)."""
+    size of the payloads, `BYTES_PER_ROW`)."""
     batches: list[list[_Plan]] = []
     current: list[_Plan] = []
-    weight = 0
+    weight = 0.0
     for plan in plans:
         current.append(plan)
-        weight += len(plan.payload.data) if plan.payload is not None else 0
-        if weight >= BATCH_ROWS * BYTES_PER_ROW:
+        if plan.payload is not None:
+            weight += len(plan.payload.data) / BYTES_PER_ROW.get(plan.payload.kind, 120)
+        if weight >= BATCH_ROWS:
             batches.append(current)
             current, weight = [], 0
     if current:
