@@ -472,11 +472,12 @@ def _working_pool(new_pool: Callable[[], ProcessPoolExecutor]) -> ProcessPoolExe
     check such a machine would retry every unit in a new pool and report each unreadable."""
     try:
         pool = new_pool()
-    except (OSError, NotImplementedError, ImportError, ValueError):
+    except (OSError, NotImplementedError, ImportError, ValueError, RuntimeError):
         return None
     try:
         pool.submit(_worker_ready).result(timeout=WORKER_START_SECONDS)
-    except (BrokenProcessPool, OSError, TimeoutError):
+    except (BrokenProcessPool, OSError, EOFError, RuntimeError, TimeoutError):
+        # EOFError: the forkserver could not fork (a process limit reached).
         pool.shutdown(wait=False, cancel_futures=True)
         return None
     return pool

@@ -786,7 +786,10 @@ class _TextWorker:
                 if len(head) < 8:
                     break
                 size = int.from_bytes(head, "little")
-                message = pickle.loads(os.pread(fd, size, offset + 8))
+                body = os.pread(fd, size, offset + 8)
+                if len(body) < size:
+                    break  # a later part the worker is still writing
+                message = pickle.loads(body)
                 if message[0] in later:
                     break
                 if message[0] == name:

@@ -465,3 +465,26 @@ def test_the_text_worker_delivers() -> None:
         assert (positions == 0).all() and shown[0] == (1, "Nguyễn Văn An")
     finally:
         assert worker.close()
+
+
+def test_a_part_the_worker_is_still_writing_does_not_spoil_a_complete_one() -> None:
+    """The worker writes its parts one after the other: a column it has completed is read even
+    while the header of the next part is there and its body is not yet."""
+    import pickle
+    import tempfile
+
+    from sync.validate import AUTHOR_NAMES, _TextWorker
+
+    worker = object.__new__(_TextWorker)
+    worker.n, worker.rows, worker.author_rows = 3, {"authors": 3, "title": 2}, 1
+    worker.failed, worker.process, worker.complete, worker.offset = False, object(), {"authors"}, 0
+    with tempfile.TemporaryFile() as output:
+        worker.output = output
+        for message, cut in ((("authors", 0, [(1, "Nguyễn Văn An")], 3), False),
+                             ((AUTHOR_NAMES, *[None] * 8), True)):
+            data = pickle.dumps(message)
+            output.write(len(data).to_bytes(8, "little"))
+            output.write(data[:len(data) // 2] if cut else data)
+        output.flush()
+        result = worker.column("authors")
+    assert result is not None and result[0] == {1: "Nguyễn Văn An"}
