@@ -8,7 +8,7 @@ planted errors). The raw rows (exactly N of them, tab `Sáng kiến`) are cached
 
 - wall and CPU seconds, and CPU seconds per stage (`validate(..., timings=...)`), which shows the
   share of `sync.legacy.decode_frame` and of `sync.text` (cleaning, keys);
-- peak memory: RSS sampled every 5 ms (psutil) and `ru_maxrss`, with the RSS of the loaded input
+- peak memory: RSS sampled every 20 ms (psutil) and `ru_maxrss`, with the RSS of the loaded input
   before validation, so the increment of validation itself is visible;
 - quality against synth's labels: rows planted with an error must be rejected and no other row
   may be; rows pasted in TCVN3/VNI must be reported `legacy_encoding` and no other row may be.
@@ -78,6 +78,11 @@ def prepare(rows: int, seed: int = 1) -> Path:
 # One measurement (in its own process)
 # --------------------------------------------------------------------------------------------------
 
+# Memory is sampled this often, as `bench_sync.py` does (each sample takes the GIL from the
+# validation it measures).
+SAMPLE_SECONDS = 0.02
+
+
 class PeakSampler:
     """Samples every `interval` seconds this process's RSS plus the RSS of its children
     (validation's text worker, a fresh interpreter: it shares only library pages with this one);
@@ -132,7 +137,7 @@ def child(folder: Path) -> dict[str, Any]:
                             catalog.DEFAULT_COUNTED_STATUSES)
     rss_input = psutil.Process().memory_info().rss
     timings: dict[str, float] = {}
-    with PeakSampler() as sampler:
+    with PeakSampler(SAMPLE_SECONDS) as sampler:
         wall0, cpu0 = time.perf_counter(), time.process_time()
         result = validate(raw, {}, program, TODAY, timings=timings)
         wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
@@ -244,7 +249,7 @@ def write_docs(results: list[dict[str, Any]], baseline: list[dict[str, Any]]) ->
             "date cells and every text date shape, serials, money as numbers and words, aliases, "
             "honorifics, TCVN3/VNI pastes, planted errors), `raw` loaded first (its memory is the "
             "figure in brackets). Peak memory is this process's RSS plus the RSS of "
-            "the text worker while it runs, sampled every 5 ms. `bench/frictionless_baseline.py` "
+            "the text worker while it runs, sampled every 20 ms. `bench/frictionless_baseline.py` "
             "validates the same rows written as CSV against an equivalent Table Schema: required "
             "fields, length limits, enums for types, statuses and yes/no (as the catalogue spells "
             "them), the date a `date` in `%d/%m/%Y` within the programme window, the benefit a "
