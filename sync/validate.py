@@ -701,16 +701,18 @@ def _worker_wanted(n: int) -> bool:
 
 
 class _TextWorker:
-    """Cleans text columns (`text.clean_text`) — the authors, then the titles with their keys —
-    in a second Python process while this one validates everything else: titles and authors are
-    the columns that are nearly all distinct, and titles are read word by word for their keys,
-    about two fifths of the work at scale.
+    """Shares the text work with a second Python process while this one validates everything
+    else: it cleans the authors (`text.clean_text`), splits and keys the authors of the first
+    rows (`WORKER_AUTHOR_SHARE`), then cleans and keys the titles of the first rows
+    (`WORKER_TITLE_SHARE`); this process does the rest of both. Titles and authors are the
+    columns that are nearly all distinct and read word by word, about half of the work at scale.
 
     The worker is a fresh interpreter (not a fork: a forked child writing into the parent's
     memory arenas would copy them page by page). Its input is each column as one UTF-8 buffer in
-    a temporary file; its output, a temporary file of messages, a chunk at a time: the few cells
-    that cleaning changed and, for the titles, the keys as UTF-8 with their lengths (they become
-    Arrow arrays here without a copy). A pipe tells when a column is complete. No thread of this
+    a temporary file; its output, a temporary file of messages in `MESSAGES` order: the few cells
+    that cleaning changed, the names of its share of the authors (distinct names with their keys,
+    codes per name), and for the titles the keys as UTF-8 with Arrow's offsets (they become
+    Arrow arrays here without a copy). A pipe tells when a part is complete. No thread of this
     process reads or writes meanwhile, so the validation here never waits for the GIL. Anything
     unexpected — no worker, a worker that fails — and the parent computes the same results
     itself."""
