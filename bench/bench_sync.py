@@ -131,14 +131,14 @@ def table(results: list[dict[str, object]]) -> str:
         + " ".join(str(r["size"]) for r in results) + "`.",
         "",
         "| units × rows | rows read | floor: calamine read only | first `sync` | peak memory | "
-        "ratio to floor | unchanged `sync` | initiatives counted |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "ratio to floor | unchanged `sync` | its peak memory | initiatives counted |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['size']:,} × 1,000 | {r['rows']:,} | {r['floor_s']:.1f} s | {r['first_s']:.1f} s "
             f"| {gib(int(r['first_peak']))} | {r['ratio']:.2f}× | {r['again_s']:.1f} s | "
-            f"{r['initiatives']:,} |")
+            f"{gib(int(r['again_peak']))} | {r['initiatives']:,} |")
     lines += ["", "Share of each stage in the first sync (from the run summary's `timings`):", "",
               "| stage | " + " | ".join(f"{r['size']:,} units" for r in results) + " |",
               "|---|" + "---:|" * len(results)]

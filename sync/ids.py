@@ -115,9 +115,10 @@ def _row_keys(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series) -> 
 def _joint_codes(*columns: pd.Series) -> list[np.ndarray]:
     """Integer codes for string columns, equal for equal strings across all of them (one Arrow
     hash table instead of string-keyed merges)."""
-    arrays = [similarity.arrow_strings(c) for c in columns]
-    arrays = [a.cast(pa.large_string()) if a.type != pa.large_string() else a for a in arrays]
-    codes = similarity.group_codes(pa.concat_arrays(arrays)) if arrays else np.zeros(0, np.int64)
+    arrays = [similarity.arrow_chunks(c) for c in columns]
+    # The columns' chunks side by side: one dictionary for all, no copy of the text.
+    joined = pa.chunked_array([chunk for a in arrays for chunk in a.chunks], pa.large_string())
+    codes = similarity.group_codes(joined) if arrays else np.zeros(0, np.int64)
     bounds = np.cumsum([0, *(len(a) for a in arrays)])
     return [codes[bounds[i]:bounds[i + 1]] for i in range(len(arrays))]
 

@@ -255,6 +255,22 @@ def _tokenise(arrow: pa.Array, accented: np.ndarray, vocab: _Vocabulary
     return length, words[:filled].copy() if filled < bound else words, count
 
 
+def arrow_chunks(values: Any) -> pa.ChunkedArray:
+    """Arrow strings (nulls as "", `large_string`) without joining their chunks: what
+    `group_codes` needs, without the copy `arrow_strings` makes of a column in several chunks
+    (a million titles read back from the state are hundreds of MiB)."""
+    array = getattr(values, "array", None)
+    if isinstance(getattr(array, "dtype", None), pd.StringDtype):
+        chunked = pa.chunked_array(array._pa_array) if hasattr(array, "_pa_array") \
+            else pa.chunked_array([pa.array(array)])
+    else:
+        chunked = pa.chunked_array([arrow_strings(values)])
+    chunks = [c.cast(pa.large_string()) if c.type != pa.large_string() else c
+              for c in chunked.chunks]
+    chunks = [pc.fill_null(c, "") if c.null_count else c for c in chunks]
+    return pa.chunked_array(chunks, pa.large_string())
+
+
 def arrow_strings(values: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArray | Any
                   ) -> pa.Array:
     """One contiguous Arrow string array (nulls as ""), from a sequence, a numpy object array,
@@ -274,7 +290,7 @@ def arrow_strings(values: Sequence[str] | np.ndarray | pa.Array | pa.ChunkedArra
             arrow = arrow.combine_chunks()
     if arrow.type not in (pa.string(), pa.large_string()):
         arrow = arrow.cast(pa.string())
-    return pc.fill_null(arrow, "", memory_pool=POOL) if arrow.null_count else arrow
+    return pc.fill_null(arrow, "") if arrow.null_count else arrow
 
 
 # Arrow temporaries come from the system allocator, which returns large blocks to the system as
@@ -288,12 +304,16 @@ def take(arrow: pa.Array, index: np.ndarray) -> pa.Array:
 
 
 
-def group_codes(arrow: pa.Array) -> np.ndarray:
-    """Integer codes, equal for equal strings. Arrow's hash table, allocated from `POOL` so that
-    its hundreds of MB at a million strings go back to the system as soon as it is done."""
+def group_codes(arrow: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Integer codes, equal for equal strings (across the chunks of a chunked array: they share
+    one dictionary). Arrow's hash table, allocated from `POOL` so that its hundreds of MB at a
+    million strings go back to the system as soon as it is done."""
     if len(arrow) == 0:
         return np.zeros(0, np.int64)
     encoded = pc.dictionary_encode(arrow, memory_pool=POOL)
+    if isinstance(encoded, pa.ChunkedArray):
+        return np.concatenate([c.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+                               for c in encoded.chunks])
     return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
 

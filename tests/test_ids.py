@@ -195,3 +195,22 @@ def test_same_title_by_other_people_never_takes_a_deleted_initiatives_id() -> No
     assert replaced[B] == first[B]
     assert replaced[A] not in first.values()
     assert state.last.new_ids == 1
+
+
+def test_joint_codes_span_chunks_and_columns_and_read_nulls_as_empty() -> None:
+    """The key columns of this run and of the stored registry are coded together without being
+    copied into one array: equal strings get equal codes across chunks and columns, a missing
+    value is the empty string."""
+    import pyarrow as pa
+
+    from sync.frames import TEXT
+    from sync.ids import _joint_codes
+    from sync.similarity import arrow_strings
+
+    mine = pd.Series(pd.arrays.ArrowStringArray(
+        pa.chunked_array([pa.array(["hoa", "binh"]), pa.array([None, "hoa"], pa.string())]),
+        dtype=TEXT))
+    stored = pd.Series(["binh", "an", None, ""], dtype=object)
+    codes = _joint_codes(mine, stored, pd.Series([], dtype=TEXT))
+    assert [c.tolist() for c in codes] == [[0, 1, 2, 0], [1, 3, 2, 2], []]
+    assert arrow_strings(pd.Series(["a", None], dtype=object)).to_pylist() == ["a", ""]
