@@ -1012,16 +1012,17 @@ def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarra
                    ) -> tuple[Authors, np.ndarray, np.ndarray]:
     """`split_authors` and `name_keys` of the authors column: the worker's share of the rows
     from the worker (but for the rows in `redo`), the rest here; all here when the worker did
-    not deliver."""
-    share_rows = worker.author_rows if worker is not None else 0
-    own = np.concatenate([np.flatnonzero(redo[:share_rows]), np.arange(share_rows, len(text))])
-    mine = split_authors(text[own]) if share_rows else split_authors(text)
-    share = worker.author_names() if share_rows and worker is not None else None
+    not deliver. (The worker sends its share early: by the time this process gets here it has
+    long arrived.)"""
+    share = worker.author_names() if worker is not None and worker.author_rows else None
     if share is None:
-        if share_rows:
-            mine = split_authors(text)
-        keys, folds = name_keys(mine.names)
-        return mine, keys, folds
+        split = split_authors(text)
+        keys, folds = name_keys(split.names)
+        return split, keys, folds
+    assert worker is not None
+    share_rows = worker.author_rows
+    own = np.concatenate([np.flatnonzero(redo[:share_rows]), np.arange(share_rows, len(text))])
+    mine = split_authors(text[own])
     w_rows, w_positions, w_codes, w_problems, names, name_keys_, name_folds, shown = share
     keep = ~redo[w_rows]
     w_codes = w_codes[keep]
@@ -1056,7 +1057,8 @@ def _titles(values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
     changes, exact_arrow, folded_arrow = result
     del result
     # The worker's share first; the rows after it are cleaned and keyed here.
-    share = worker.rows["title"] if worker is not None else len(values)
+    assert worker is not None
+    share = worker.rows["title"]
     text, errors, decoded, was_text = _from_worker(values[:share], typed[:share], changes)
     # The worker keyed each title as it was typed ("" for other cells); where the title shown
     # differs, key it here.
