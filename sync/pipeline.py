@@ -530,7 +530,8 @@ def _batches(plans: list[_Plan]) -> list[list[_Plan]]:
     for plan in plans:
         current.append(plan)
         if plan.payload is not None:
-            weight += len(plan.payload.data) / BYTES_PER_ROW.get(plan.payload.kind, 120)
+            weight += len(plan.payload.data) / BYTES_PER_ROW.get(plan.payload.kind,
+                                                                 BYTES_PER_ROW["xlsx"])
         if weight >= BATCH_ROWS:
             batches.append(current)
             current, weight = [], 0

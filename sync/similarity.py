@@ -260,11 +260,9 @@ def arrow_chunks(values: Any) -> pa.ChunkedArray:
     `group_codes` needs, without the copy `arrow_strings` makes of a column in several chunks
     (a million titles read back from the state are hundreds of MiB)."""
     array = getattr(values, "array", None)
-    if isinstance(getattr(array, "dtype", None), pd.StringDtype):
-        chunked = pa.chunked_array(array._pa_array) if hasattr(array, "_pa_array") \
-            else pa.chunked_array([pa.array(array)])
-    else:
-        chunked = pa.chunked_array([arrow_strings(values)])
+    arrow = pa.array(array) if isinstance(getattr(array, "dtype", None), pd.StringDtype) \
+        else arrow_strings(values)
+    chunked = arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
     chunks = [c.cast(pa.large_string()) if c.type != pa.large_string() else c
               for c in chunked.chunks]
     chunks = [pc.fill_null(c, "") if c.null_count else c for c in chunks]
