@@ -684,9 +684,10 @@ def _gc_paused() -> Iterator[None]:
 WORKER_MIN_ROWS = 200_000
 # The worker cleans all the authors, splits those of the first `WORKER_AUTHOR_SHARE` of the rows
 # and cleans and keys the titles of the first `WORKER_TITLE_SHARE`; this process does the rest.
-# With these shares both processes finish together at a million rows (docs/benchmarks.md).
+# Set from timelines of a million-row run (docs/benchmarks.md): both end within about a second;
+# run-to-run variation (±0.4 s) is as large as moving a few percent of the rows.
 WORKER_AUTHOR_SHARE = 0.4
-WORKER_TITLE_SHARE = 0.95
+WORKER_TITLE_SHARE = 0.88
 AUTHOR_NAMES = "author_names"
 _PROBLEM_CODES = ("", *catalog.AUTHOR_PROBLEMS)
 _SEPARATOR = "\x1f"
@@ -730,6 +731,7 @@ class _TextWorker:
         self.author_rows = int(self.n * WORKER_AUTHOR_SHARE)
         self.rows = {"authors": self.n, "title": max(1, int(self.n * WORKER_TITLE_SHARE))}
         self.failed = False
+        self.marked: dict[str, np.ndarray] = {}  # `_marked` of the rows sent, by column
         self.process: subprocess.Popen[bytes] | None = None
         self.complete: set[str] = set()
         self.offset = 0
@@ -746,6 +748,8 @@ class _TextWorker:
                 return
             data = joined.encode("utf-8", "surrogatepass")
             del joined, texts
+            # The legacy marker scan of these rows reads the bytes made for the worker anyway.
+            self.marked[name] = _marked_utf8(data, self.rows[name])
             self.source.write(len(data).to_bytes(8, "little"))
             self.source.write(data)
             del data
@@ -1167,7 +1171,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     # 1. Legacy encodings: decoded with row and column evidence; one warning per row.
     typed_cells = dict(cells)  # as the unit typed them (quoted in the legacy warning)
     present_keys = [k for k in LEGACY_FIELDS if k in raw]
-    converted = _decode_legacy(cells, present_keys, n)
+    converted = _decode_legacy(cells, present_keys, n, worker.marked if worker else {})
     clock("legacy_decode")
     if converted:
         _report_legacy(findings, converted, typed_cells, cells)
@@ -1391,17 +1395,46 @@ def _marked(values: np.ndarray) -> np.ndarray:
                      for v in values.tolist()], dtype=bool)
 
 
-def _decode_legacy(cells: dict[str, np.ndarray], keys: list[str], n: int
-                   ) -> dict[str, np.ndarray]:
+def _marked_utf8(data: bytes, n: int) -> np.ndarray:
+    """`_marked` of `n` cells joined by `_SEPARATOR` and encoded as UTF-8, read with numpy: every
+    marker is a code point in U+0080–U+00FF, i.e. a lead byte C2/C3 and one more byte. Read in
+    slices that stay in the CPU cache (whole-buffer temporaries cost more in page faults than
+    the scan itself)."""
+    bytes_ = np.frombuffer(data, dtype=np.uint8)
+    out = np.zeros(n, dtype=bool)
+    cells = 0
+    for start in range(0, len(bytes_), _MARK_SLICE):
+        part = bytes_[start:start + _MARK_SLICE + 1]  # one byte more: a pair across the cut
+        lead = np.flatnonzero((part[:-1] & 0xFE) == 0xC2)
+        separators = np.flatnonzero(part[:_MARK_SLICE] == ord(_SEPARATOR))
+        if len(lead):
+            hit = lead[_MARKER_LATIN1[((part[lead] & 0x01) << 6) | (part[lead + 1] & 0x3F) | 0x80]]
+            out[cells + np.searchsorted(separators, hit)] = True
+        cells += len(separators)
+    return out
+
+
+_MARK_SLICE = 1 << 22
+if not all(0x80 <= ord(c) <= 0xFF for c in LEGACY_MARKERS):  # the byte scan's premise
+    raise RuntimeError("LEGACY_MARKERS outside U+0080–U+00FF: `_marked_utf8` must change")
+_MARKER_LATIN1 = np.zeros(256, dtype=bool)
+_MARKER_LATIN1[[ord(c) for c in LEGACY_MARKERS]] = True
+
+
+def _decode_legacy(cells: dict[str, np.ndarray], keys: list[str], n: int,
+                   known: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Decode legacy text in place (`cells`); returns {key: encoding per row or None} for the
     columns with conversions. `legacy.decode_frame` decides, with the evidence of rows and
     columns; only rows holding a legacy marker can be legacy text (and a few percent of rows at
-    most in a real collection), so only they are handed to it unless they are many."""
+    most in a real collection), so only they are handed to it unless they are many. `known`
+    holds `_marked` of a column's first rows where it was already found (`_TextWorker`)."""
     if not keys or not n:
         return {}
     rows = np.zeros(n, dtype=bool)
     for key in keys:
-        rows |= _marked(cells[key])
+        first = known.get(key, np.zeros(0, dtype=bool))
+        rows[:len(first)] |= first
+        rows[len(first):] |= _marked(cells[key][len(first):])
     if not rows.any():
         return {}
     subset = np.flatnonzero(rows) if rows.mean() <= LEGACY_SUBSET_MAX_SHARE else np.arange(n)

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sync import catalog, legacy
@@ -463,6 +463,52 @@ def test_the_text_worker_delivers() -> None:
         assert keys[codes[0]] == "nguyễn văn an" and folds[codes[0]] == "nguyen van an"
         assert names[codes[2]] == "x"
         assert (positions == 0).all() and shown[0] == (1, "Nguyễn Văn An")
+    finally:
+        assert worker.close()
+
+
+_MARKER_CELLS = st.lists(st.one_of(
+    st.none(), st.integers(), st.text(),
+    st.text(alphabet=st.sampled_from("aăâđêôơưÃÄÅÆº»¡µ¶·ÐðÖ×ØÛÜÞßäåæçëîïñö÷øûüþé à \u1ea1\U0001f600"
+                                     "\u00a0\u00adĐ"), max_size=8)), max_size=40)
+
+
+@given(cells=_MARKER_CELLS, slice_bytes=st.integers(min_value=1, max_value=9))
+@settings(max_examples=300, deadline=None)
+def test_the_byte_scan_finds_the_same_legacy_markers(cells: list[Any], slice_bytes: int,
+                                                     ) -> None:
+    """`_marked_utf8` reads the bytes made for the text worker; it marks exactly the cells
+    `_marked` marks, wherever its slices cut (a marker's two bytes split between slices)."""
+    from sync import validate as v
+
+    # A cell holding the separator: the worker is not started (`_TextWorker` checks the count).
+    assume(not any(c.__class__ is str and v._SEPARATOR in c for c in cells))
+    values = np.array(cells, dtype=object)
+    data = v._SEPARATOR.join(c if c.__class__ is str else "" for c in cells).encode(
+        "utf-8", "surrogatepass")
+    expected = v._marked(values).tolist() if cells else []
+    saved = v._MARK_SLICE
+    try:
+        v._MARK_SLICE = slice_bytes
+        assert v._marked_utf8(data, len(cells)).tolist() == expected
+    finally:
+        v._MARK_SLICE = saved
+    assert v._marked_utf8(data, len(cells)).tolist() == expected
+
+
+def test_the_worker_reports_legacy_markers_of_the_rows_it_was_sent() -> None:
+    from sync.validate import _marked, _TextWorker
+
+    titles = np.array([legacy.encode("Cải tiến bộ gá hàn", "tcvn3"), "Hòa Bình", None,
+                       legacy.encode("Lắp đặt máy", "vni"), 7] * 40, dtype=object)
+    authors = np.array(["Nguyễn Văn An", legacy.encode("Lê Văn Cường", "tcvn3")] * 100,
+                       dtype=object)
+    worker = _TextWorker({"title": titles, "authors": authors})
+    try:
+        assert worker.marked["authors"].tolist() == _marked(authors).tolist()
+        share = worker.rows["title"]
+        assert worker.marked["title"].tolist() == _marked(titles[:share]).tolist()
+        assert worker.marked["title"].sum() > 0 and worker.marked["authors"].sum() == 100
     finally:
         assert worker.close()
 
