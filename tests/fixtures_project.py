@@ -46,8 +46,16 @@ def write_unit_xlsx(path: Path, rows: Sequence[Sequence[Any]],
         r += 1
     for c, header in enumerate(headers):
         sheet.write_string(r, c, header)
-    for row in rows:
-        r += 1
+    write_cells(sheet, r + 1, rows, date_format)
+    book.close()
+    return path
+
+
+def write_cells(sheet: Any, first_row: int, rows: Sequence[Sequence[Any]],
+                date_format: Any) -> None:
+    """Rows of typed cells from `first_row` down (an xlsxwriter worksheet): strings as text
+    (never formulas), dates as date cells, booleans and numbers as such; None left empty."""
+    for r, row in enumerate(rows, start=first_row):
         for c, value in enumerate(row):
             if value is None:
                 continue
@@ -59,8 +67,6 @@ def write_unit_xlsx(path: Path, rows: Sequence[Sequence[Any]],
                 sheet.write_number(r, c, value)
             else:
                 sheet.write_string(r, c, str(value))
-    book.close()
-    return path
 
 
 def initiative(title: str, authors: str, applied: Any = dt.date(2022, 3, 5),

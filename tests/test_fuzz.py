@@ -13,6 +13,7 @@ import string
 from fractions import Fraction
 
 import xlsxwriter
+from fixtures_project import write_cells
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -54,23 +55,10 @@ def workbook_bytes(header: list[str | None], rows: list[list[object]], title_row
                                         "strings_to_urls": False, "in_memory": True})
     sheet = book.add_worksheet(tab)
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
-    r = title_rows
     for c, h in enumerate(header):
         if h is not None:
-            sheet.write_string(r, c, h)
-    for row in rows:
-        r += 1
-        for c, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, bool):
-                sheet.write_boolean(r, c, value)
-            elif isinstance(value, dt.date):
-                sheet.write_datetime(r, c, value, date_format)
-            elif isinstance(value, int | float):
-                sheet.write_number(r, c, value)
-            else:
-                sheet.write_string(r, c, value[:32000])
+            sheet.write_string(title_rows, c, h)
+    write_cells(sheet, title_rows + 1, rows, date_format)
     book.close()
     return buffer.getvalue()
 
