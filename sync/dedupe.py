@@ -54,7 +54,7 @@ import pandas as pd
 
 from sync import similarity
 from sync.blocking import CAP, candidate_pairs, sorted_distinct
-from sync.similarity import FOLD, NOT_NEAR, SAME, TYPO, Titles, arrow_strings
+from sync.similarity import FOLD, NOT_NEAR, SAME, TYPO, Titles, arrow_chunks
 from sync.validate import count_completeness
 
 MERGED = "merged"
@@ -132,16 +132,20 @@ class _Work:
     unit_names: np.ndarray
     m_pos: np.ndarray  # author mentions: row position
     m_fold: np.ndarray  # folded name code
-    m_name: pd.Series  # display name, by mention (read only where needed)
+    m_at: np.ndarray  # author mentions: line in the author table
+    m_name: pd.Series  # display name, by line of the author table (read only where needed)
     near_left: np.ndarray  # near pairs of distinct titles
     near_right: np.ndarray
     edge_a: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     edge_b: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
-def deduplicate(rows: pd.DataFrame, authors: pd.DataFrame, cap: int = CAP) -> Dedupe:
-    """`rows` are the valid rows (validated frame, any index); `authors` the author table whose
-    `row` refers to that index."""
+def deduplicate(rows: pd.DataFrame, authors: pd.DataFrame, cap: int = CAP,
+                valid: np.ndarray | None = None) -> Dedupe:
+    """`rows` are validated rows (any index); `authors` the author table whose `row` refers to
+    that index. Only the rows where `valid` is true take part (all when it is None): their texts
+    are read where they are, not selected into a copy (two title columns of a million rows are
+    ≈400 MiB, and selecting them cost that much again while deduplication ran)."""
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -151,32 +155,44 @@ def deduplicate(rows: pd.DataFrame, authors: pd.DataFrame, cap: int = CAP) -> De
         timings[name] = round(now - clock, 3)
         clock = now
 
-    n = len(rows)
-    authors = authors[authors["row"].isin(rows.index)]
+    at = np.arange(len(rows)) if valid is None else np.flatnonzero(valid)
+    index = rows.index[at]
+    mention_at = np.flatnonzero(authors["row"].isin(index).to_numpy())
+    n = len(at)
     if n == 0:
         empty = pd.Series(dtype="int64")
         return Dedupe(cluster=empty, kept=pd.Series(dtype=bool), pairs=_empty_pairs(),
-                      authors=authors.copy(), stats={"rows": 0})
+                      authors=authors.iloc[mention_at].copy(),
+                      stats={"rows": 0})
 
-    # 1. Distinct titles (Arrow kernels: no Python string per row).
-    key_arrow = arrow_strings(rows["title_key"])
-    variant = similarity.group_codes(key_arrow)
+    # 1. Distinct titles (Arrow kernels: no Python string per row). The codes number the titles
+    # in order of first appearance, so their first rows rise (`similarity.take_in_order`).
+    key_chunks = arrow_chunks(rows["title_key"])
+    variant = pd.factorize(similarity.group_codes(key_chunks)[at])[0].astype(np.int64)
     n_titles = int(variant.max()) + 1
     first_row = np.full(n_titles, n, dtype=np.int64)
     np.minimum.at(first_row, variant, np.arange(n, dtype=np.int64))
-    distinct = similarity.take(key_arrow, first_row)
-    del key_arrow  # before the folded titles are made: one column of every row at a time
-    folded = similarity.take(arrow_strings(rows["title_fold"]), first_row)
+    # Each joined into one array as it is taken (`Titles` wants them whole): one column's pieces
+    # at a time, not both columns' pieces and their joined copies at once.
+    distinct = similarity.take_in_order(key_chunks, at[first_row]).combine_chunks()
+    del key_chunks  # before the folded titles are read: one column of every row at a time
+    folded = similarity.take_in_order(arrow_chunks(rows["title_fold"]),
+                                      at[first_row]).combine_chunks()
     titles = Titles.build(distinct, folded, distinct=True)
     del distinct, folded
     similarity.release_memory()
     lap("tokenise")
 
-    positions = rows.index.get_indexer(authors["row"]).astype(np.int64)
-    fold_codes = similarity.group_codes(arrow_strings(authors["fold"]))
+    positions = index.get_indexer(authors["row"].to_numpy()[mention_at]).astype(np.int64)
+    every_fold = similarity.group_codes(arrow_chunks(authors["fold"]))
     missing = authors["fold"].isna().to_numpy() | (authors["fold"] == "").to_numpy()
-    fold_codes[missing] = fold_codes.max(initial=-1) + 1 + np.arange(int(missing.sum()))  # none
+    every_fold[missing] = every_fold.max(initial=-1) + 1 + np.arange(int(missing.sum()))  # none
+    fold_codes = every_fold[mention_at]
     unit_code, unit_names = pd.factorize(rows["unit_code"])
+    unit_code = unit_code[at]
+    # What the later steps read of a row: no text.
+    rows = pd.DataFrame({"applied_on": rows["applied_on"].to_numpy()[at],
+                         "completeness": count_completeness(rows).to_numpy()[at]}, index=index)
 
     # 2–3. Blocking (author names refine crowded blocks) and comparison of distinct titles.
     width = np.int64(max(fold_codes.max(initial=0) + 1, 1))
@@ -193,7 +209,7 @@ def deduplicate(rows: pd.DataFrame, authors: pd.DataFrame, cap: int = CAP) -> De
 
     work = _Work(n=n, variant=variant, titles=titles, rank=keep_order(rows),
                  unit=unit_code, unit_names=np.asarray(unit_names, dtype=object),
-                 m_pos=positions, m_fold=fold_codes,
+                 m_pos=positions, m_fold=fold_codes, m_at=mention_at,
                  m_name=authors["name"],
                  near_left=near_left, near_right=near_right)
     lap("prepare")
@@ -225,7 +241,7 @@ def deduplicate(rows: pd.DataFrame, authors: pd.DataFrame, cap: int = CAP) -> De
     similarity.release_memory()
     kept_of_cluster = pd.Series(rows.index[np.flatnonzero(kept_mask)],
                                 index=label[kept_mask])
-    united = unite_authors(authors, cluster, kept_of_cluster, fold_codes)
+    united = unite_authors(authors, cluster, kept_of_cluster, every_fold)
     lap("unite_authors")
 
     stats: dict[str, Any] = {
@@ -385,7 +401,8 @@ def _merged_pairs(work: _Work, label: np.ndarray, rows: pd.DataFrame) -> pd.Data
     own = own.assign(kept=label[own["pos"].to_numpy()], line=np.flatnonzero(is_member[work.m_pos]))
     shared = own.merge(mentions.rename(columns={"pos": "kept"}), on=["kept", "f"])
     shared = shared.drop_duplicates("pos")
-    names_of = pd.Series(work.m_name.iloc[shared["line"].to_numpy()].to_numpy(dtype=object),
+    names_of = pd.Series(work.m_name.iloc[work.m_at[shared["line"].to_numpy()]].to_numpy(
+        dtype=object),
                          index=shared["pos"].to_numpy())
     names = names_of.reindex(member).to_numpy(dtype=object)
 

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from sync import similarity
 from sync.frames import TEXT
+from sync.memory import release_freed_memory
 
 ID_PREFIX = "SK"
 ID_DIGITS = 7
@@ -75,40 +76,103 @@ class IdAssignment:
     new_ids: int
 
 
-def _taken(series: pd.Series, positions: np.ndarray) -> pd.Series:
-    """`series` at `positions`, dtype kept (no re-inference of strings), fresh index."""
-    return series.iloc[positions].reset_index(drop=True)
+@dataclass(slots=True)
+class _Lines:
+    """One line per (clustered row, author fold) as positions and codes, without text: at a
+    million rows the lines are about two million, and each text column of them ≈200 MiB. Rows
+    without authors get one line with the empty fold so they still carry their title. Codes are
+    joint with the registry's (`_joint_codes`): equal text, equal code."""
+
+    row: np.ndarray  # position of the line's row in `rows`
+    cluster: np.ndarray
+    mention: np.ndarray  # position of its author in `authors`; -1: the row has none
+    unit: np.ndarray
+    title: np.ndarray
+    fold: np.ndarray
+    named: np.ndarray  # the line has an author fold
 
 
-def _row_keys(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series) -> pd.DataFrame:
-    """One line per (row, author fold) of the clustered rows; rows without authors get one line
-    with an empty fold so they still carry their title."""
-    at = rows.index.get_indexer(cluster.index)
-    author_at = np.flatnonzero(authors["row"].isin(cluster.index).to_numpy())
-    author_row = authors["row"].to_numpy()[author_at]
-    fold_code = similarity.group_codes(similarity.arrow_strings(_taken(authors["fold"],
-                                                                         author_at)))
-    first = ~pd.DataFrame({"r": pd.factorize(author_row)[0], "f": fold_code}).duplicated()
-    author_at = author_at[first.to_numpy()]
-    # Every clustered row, then one more line per further author of it.
-    line_of_row = pd.Series(np.arange(len(at)), index=cluster.index)
-    author_line = line_of_row.reindex(authors["row"].to_numpy()[author_at]).to_numpy()
-    order = np.argsort(author_line, kind="stable")
-    author_at, author_line = author_at[order], author_line[order]
+@dataclass(slots=True)
+class _RegistryCodes:
+    unit: np.ndarray
+    title: np.ndarray
+    fold: np.ndarray
+    named: np.ndarray
+
+
+def _stored(registry: pd.DataFrame, column: str) -> list[pd.Series]:
+    return [] if registry.empty else [registry[column]]
+
+
+def _lines(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series,
+           registry: pd.DataFrame) -> tuple[_Lines, _RegistryCodes]:
+    """The lines of this run's clustered rows and the codes of the registry's lines."""
+    unit_codes = _joint_codes(rows["unit_code"], *_stored(registry, "unit_code"))
+    title_codes = _joint_codes(rows["title_fold"], *_stored(registry, "title_fold"))
+    fold_codes = _joint_codes(authors["fold"], pd.Series([""], dtype=TEXT),
+                              *_stored(registry, "fold"))
+    blank = fold_codes[1][0]  # the code of the empty fold (and of a missing one)
+
+    at = rows.index.get_indexer(cluster.index)  # clustered row → position in `rows`
+    line_of_position = np.full(len(rows), -1, dtype=np.int64)
+    line_of_position[at] = np.arange(len(at))
+    author_position = rows.index.get_indexer(authors["row"])
+    every_author_line = np.where(author_position >= 0, line_of_position[author_position], -1)
+    author_at = np.flatnonzero(every_author_line >= 0)
+    # Every clustered row, then one more line per further author of it (one per folded name).
+    author_at = author_at[_first_lines(every_author_line[author_at], fold_codes[0][author_at])]
+    author_line = every_author_line[author_at]
     with_author = np.zeros(len(at), dtype=bool)
     with_author[author_line] = True
     lonely = np.flatnonzero(~with_author)
     line = np.concatenate([author_line, lonely])
-    fold = pd.concat([_taken(authors["fold"], author_at),
-                      pd.Series([""] * len(lonely), dtype=authors["fold"].dtype)],
-                     ignore_index=True)
+    mention = np.concatenate([author_at, np.full(len(lonely), -1, dtype=np.int64)])
     order = np.argsort(line, kind="stable")
-    line = line[order]
+    line, mention = line[order], mention[order]
+    row = at[line]
+    fold = np.where(mention >= 0, fold_codes[0][np.maximum(mention, 0)], blank)
+    lines = _Lines(row=row, cluster=cluster.to_numpy(dtype=np.int64)[line], mention=mention,
+                   unit=unit_codes[0][row], title=title_codes[0][row], fold=fold,
+                   named=fold != blank)
+    stored = _RegistryCodes(
+        unit=unit_codes[1] if len(unit_codes) > 1 else np.zeros(0, np.int64),
+        title=title_codes[1] if len(title_codes) > 1 else np.zeros(0, np.int64),
+        fold=fold_codes[2] if len(fold_codes) > 2 else np.zeros(0, np.int64),
+        named=(registry["fold"] != "").to_numpy(dtype=bool) if not registry.empty
+        else np.zeros(0, bool))
+    return lines, stored
+
+
+def _text_at(column: pd.Series, positions: np.ndarray) -> pd.Series:
+    """`column` at `positions` as Arrow-backed text, "" where a position is -1 or the value is
+    missing (lines come in row order: see `similarity.take_in_order`)."""
+    text = similarity.take_in_order(similarity.arrow_chunks(column), positions)
+    return pd.Series(pd.arrays.ArrowStringArray(text, dtype=TEXT))
+
+
+def _first_lines(*codes: np.ndarray) -> np.ndarray:
+    """True for the first line of each distinct combination of the code columns. The columns
+    are paired one at a time into a single int64 key (a hash table of one column instead of
+    pandas' `duplicated` over several: ≈150 MiB less at two million lines)."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for column in codes:
+        width = np.int64(int(column.max(initial=0)) + 1)
+        paired, _ = pd.factorize(key * width + column.astype(np.int64))
+        key = paired.astype(np.int64)
+    # `factorize` numbers in order of appearance: a line is first where its number is new.
+    highest = np.maximum.accumulate(key)
+    return np.r_[True, highest[1:] > highest[:-1]] if len(key) else np.zeros(0, dtype=bool)
+
+
+def _line_texts(lines: _Lines, mask: np.ndarray, rows: pd.DataFrame,
+                authors: pd.DataFrame) -> pd.DataFrame:
+    """The lines under `mask` with their text, as a `Matcher` reads them."""
+    row, mention = lines.row[mask], lines.mention[mask]
     return pd.DataFrame({
-        "row": cluster.index[line], "cluster": cluster.to_numpy()[line],
-        "unit_code": _taken(rows["unit_code"], at[line]),
-        "title_fold": _taken(rows["title_fold"], at[line]),
-        "fold": _taken(fold, order).fillna(""),
+        "row": rows.index[row], "cluster": lines.cluster[mask],
+        "unit_code": _text_at(rows["unit_code"], row),
+        "title_fold": _text_at(rows["title_fold"], row),
+        "fold": _text_at(authors["fold"], mention),
     })
 
 
@@ -123,41 +187,17 @@ def _joint_codes(*columns: pd.Series) -> list[np.ndarray]:
     return [codes[bounds[i]:bounds[i + 1]] for i in range(len(arrays))]
 
 
-def _key_codes(keys: pd.DataFrame, registry: pd.DataFrame
-               ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Joint codes of the key columns of this run's lines and of the registry."""
-    mine: dict[str, np.ndarray] = {}
-    theirs: dict[str, np.ndarray] = {}
-    for column in ("title_fold", "fold", "unit_code"):
-        if registry.empty:
-            mine[column] = _joint_codes(keys[column])[0]
-        else:
-            mine[column], theirs[column] = _joint_codes(keys[column], registry[column])
-    return mine, theirs
-
-
-def _votes(keys: pd.DataFrame, registry: pd.DataFrame, codes: tuple[dict[str, np.ndarray],
-                                                                     dict[str, np.ndarray]]
-           ) -> pd.DataFrame:
+def _votes(lines: _Lines, registry: pd.DataFrame, stored: _RegistryCodes) -> pd.DataFrame:
     """Candidate (cluster, seq) pairs with a strength (2: same title and a shared author) and a
     vote count (how many of the cluster's rows point to that id)."""
     columns = ["cluster", "seq", "strength", "votes"]
-    if registry.empty or keys.empty:
+    if registry.empty or len(lines.row) == 0:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in columns})
-    (mine_codes, reg_codes) = codes
-    k_title, r_title = mine_codes["title_fold"], reg_codes["title_fold"]
-    k_fold, r_fold = mine_codes["fold"], reg_codes["fold"]
-    k_unit, r_unit = mine_codes["unit_code"], reg_codes["unit_code"]
-    k_named = (keys["fold"] != "").to_numpy()
-    r_named = (registry["fold"] != "").to_numpy()
-    mine = pd.DataFrame({"cluster": keys["cluster"].to_numpy(dtype=np.int64),
-                         "row": np.arange(len(keys)), "t": k_title, "f": k_fold, "u": k_unit})
-    # `row` here is the key line; the vote counts rows, so map lines to their row.
-    row_of_line = pd.factorize(keys["row"])[0]
-    mine["row"] = row_of_line
-    reg = pd.DataFrame({"seq": registry["seq"].to_numpy(dtype=np.int64), "t": r_title,
-                        "f": r_fold, "u": r_unit})
-    strong = mine[k_named].merge(reg[r_named], on=["t", "f"], suffixes=("", "_reg"))
+    mine = pd.DataFrame({"cluster": lines.cluster, "row": lines.row, "t": lines.title,
+                         "f": lines.fold})
+    reg = pd.DataFrame({"seq": registry["seq"].to_numpy(dtype=np.int64), "t": stored.title,
+                        "f": stored.fold})
+    strong = mine[lines.named].merge(reg[stored.named], on=["t", "f"], suffixes=("", "_reg"))
     both = strong[["cluster", "row", "seq"]].drop_duplicates().assign(strength=2)
     return both.groupby(["cluster", "seq"], sort=False).agg(
         strength=("strength", "max"), votes=("row", "nunique")).reset_index()[columns]
@@ -229,16 +269,16 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
     stored keys; `next_seq` the counter; `now` the ISO time of the run; `matcher` places what the
     exact keys could not (default `title_matcher`; None: exact keys only). Ids are handled as
     their sequence numbers and written out at the end."""
-    keys = _row_keys(rows, authors, cluster)
-    codes = _key_codes(keys, registry)
-    taken = _resolve(_votes(keys, registry, codes))
+    lines, stored = _lines(rows, authors, cluster, registry)
+    release_freed_memory()  # the hash tables of the codes (hundreds of MiB at a million rows)
+    taken = _resolve(_votes(lines, registry, stored))
     if matcher is not None and not registry.empty:
         placed = np.fromiter(taken, dtype=np.int64, count=len(taken))
-        left = ~np.isin(keys["cluster"].to_numpy(dtype=np.int64), placed)
+        left = ~np.isin(lines.cluster, placed)
         taken_seq = np.fromiter(taken.values(), dtype=np.int64, count=len(taken))
         free = registry[~np.isin(registry["seq"].to_numpy(dtype=np.int64), taken_seq)]
         if left.any() and not free.empty:
-            fuzzy = matcher(keys[left], free)
+            fuzzy = matcher(_line_texts(lines, left, rows, authors), free)
             if not fuzzy.empty:
                 votes = fuzzy.groupby(["cluster", "seq"], sort=False).agg(
                     votes=("row", "nunique")).reset_index()
@@ -257,35 +297,41 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
         if found is None:
             found, seq, new_ids = seq, seq + 1, new_ids + 1
         seq_of_kept[i] = found
-    ids = pd.Series(format_ids(seq_of_kept).to_numpy(dtype=object), index=kept_rows, dtype=object)
+    ids = format_ids(seq_of_kept).set_axis(kept_rows)
 
-    first = pd.Series(dtype=object)
+    # One Python string for every new id's first sighting, not one per row.
+    first_values = np.full(len(seq_of_kept), now, dtype=object)
     if not registry.empty:
         unique = registry.drop_duplicates("seq")
-        first = pd.Series(unique["first_seen"].to_numpy(dtype=object),
-                          index=unique["seq"].to_numpy(dtype=np.int64))
-    first_seen = pd.Series(first.reindex(seq_of_kept).to_numpy(dtype=object), index=kept_rows,
-                           dtype=object)
-    first_seen = first_seen.where(first_seen.notna(), now)
+        known = pd.Series(unique["first_seen"].to_numpy(dtype=object),
+                          index=unique["seq"].to_numpy(dtype=np.int64)).reindex(
+            seq_of_kept).to_numpy(dtype=object)
+        found = pd.notna(known)
+        first_values[found] = known[found]
+    first_seen = pd.Series(first_values, index=kept_rows, dtype=object)
 
     # New registry: current keys for every id seen now, old keys of ids not seen kept as they are.
-    seq_of_cluster = pd.Series(seq_of_kept, index=ordered_clusters)
-    first_of_seq = pd.Series(first_seen.to_numpy(dtype=object), index=seq_of_kept)
-    line_seq = seq_of_cluster.reindex(keys["cluster"].to_numpy(dtype=np.int64)).to_numpy(
-        dtype=np.int64)
-    mine = codes[0]
-    # One line per distinct (id, unit, title, author), found on the codes before any text is
-    # copied (at a million rows each text copy of the lines is ≈300 MiB).
-    distinct = ~pd.DataFrame({"s": line_seq, "u": mine["unit_code"], "t": mine["title_fold"],
-                              "f": mine["fold"]}).duplicated().to_numpy()
-    line_seq = line_seq[distinct]
+    # Each line's kept row, found by sorting (clusters are unique among kept rows), not through a
+    # pandas index whose hash table would stay cached on it.
+    by_cluster = np.argsort(ordered_clusters, kind="stable")
+    line_kept = by_cluster[np.searchsorted(ordered_clusters[by_cluster], lines.cluster)]
+    line_seq = seq_of_kept[line_kept]
+    # One line per distinct (id, unit, title, author), found on the codes: the text is copied
+    # once, for the lines stored.
+    distinct = _first_lines(line_seq, lines.unit, lines.title, lines.fold)
+    line_kept = line_kept[distinct]
+    line_seq = seq_of_kept[line_kept]
+    row, mention = lines.row[distinct], lines.mention[distinct]
+    del lines
+    release_freed_memory()  # before the stored lines' text is made
     current = pd.DataFrame({
         "id": format_ids(line_seq), "seq": line_seq,
-        "first_seen": first_of_seq.reindex(line_seq).to_numpy(dtype=object),
+        "first_seen": first_values[line_kept],
         "last_seen": now,
+        "unit_code": _text_at(rows["unit_code"], row),
+        "title_fold": _text_at(rows["title_fold"], row),
+        "fold": _text_at(authors["fold"], mention),
     })
-    for column in ("unit_code", "title_fold", "fold"):  # each line column let go once copied
-        current[column] = keys.pop(column).array[distinct]
     older = registry[~np.isin(registry["seq"].to_numpy(dtype=np.int64), seq_of_kept)] \
         if not registry.empty else empty_registry()
     updated = pd.concat([older, current], ignore_index=True) if len(older) else current

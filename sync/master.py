@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sync import catalog
@@ -106,17 +107,28 @@ KEPT_COLUMNS = ("unit_code", "tab", "row", "title", "authors", "workplace", "sol
                 "benefit_not_computable", "social", "note", "counted")
 
 
-def kept_initiatives(data: MasterInput) -> pd.DataFrame:
+# What the `Trùng lặp` tab reads of the rows (merged rows too, not only the kept ones).
+DUPLICATE_COLUMNS = ("unit_code", "tab", "row", "title", "authors")
+
+
+def kept_initiatives(data: MasterInput, consume_rows: bool = False) -> pd.DataFrame:
     """Kept rows with their id, united authors and display fields, in unit and sheet order.
     The order is found on the place columns alone, so the text is copied once (Arrow strings
-    are copied by every take)."""
+    are copied by every take). With `consume_rows`, each column leaves `data.rows` as soon as
+    it is taken: a caller that has built the `Trùng lặp` tab (the only other reader of the
+    rows) holds each text once, not twice (≈400 MiB at a million rows)."""
     ids = data.ids.ids
     place = data.rows.loc[ids.index, ["unit_code", "tab", "row"]]
     order = {u.code: i for i, u in enumerate(data.units)}
     place["_unit_order"] = place["unit_code"].map(order)
     index = place.sort_values(["_unit_order", "tab", "row"], kind="stable").index
     del place
-    rows = data.rows.loc[index, [c for c in KEPT_COLUMNS if c in data.rows]]
+    at = data.rows.index.get_indexer(index)
+    rows = pd.DataFrame(index=index)
+    for column in [c for c in KEPT_COLUMNS if c in data.rows]:
+        rows[column] = data.rows[column].take(at).set_axis(index)
+        if consume_rows:
+            del data.rows[column]
     rows["id"] = ids
     rows["first_seen"] = data.ids.first_seen
     united = data.dedupe.authors
@@ -162,14 +174,22 @@ def build_duplicates(data: MasterInput) -> Table:
     pairs = data.dedupe.pairs
     rows = data.rows
     cluster = data.dedupe.cluster
-    id_of_cluster = pd.Series(data.ids.ids.to_numpy(),
-                              index=cluster.loc[data.ids.ids.index].to_numpy())
-    kept_id = cluster.loc[pairs["kept_row"]].map(id_of_cluster).to_numpy()
-    own_id = cluster.loc[pairs["row"]].map(id_of_cluster).to_numpy()
-    detail = rows.loc[pairs["row"]]
-    group_of = {k: i + 1 for i, k in enumerate(pd.unique(kept_id))}
+    ids = data.ids.ids
+    # The id of a row's cluster, looked up by sorting the kept rows' clusters: only the pairs'
+    # ids become Python strings (not the ≈900k of every kept row at a million rows).
+    kept_cluster = cluster.loc[ids.index].to_numpy()
+    by_cluster = np.argsort(kept_cluster, kind="stable")
+
+    def cluster_id(labels: pd.Series) -> np.ndarray:
+        wanted = cluster.loc[labels].to_numpy()
+        at = by_cluster[np.searchsorted(kept_cluster[by_cluster], wanted)]
+        return ids.iloc[at].to_numpy(dtype=object)
+
+    kept_id = cluster_id(pairs["kept_row"])
+    own_id = cluster_id(pairs["row"])
+    detail = rows.loc[pairs["row"], list(DUPLICATE_COLUMNS)]
     frame = pd.DataFrame({
-        "Nhóm": [group_of[k] for k in kept_id],
+        "Nhóm": pd.factorize(kept_id)[0] + 1,
         "Mã sáng kiến giữ lại": kept_id,
         "Mã CĐ": detail["unit_code"].to_numpy(), "Tab": detail["tab"].to_numpy(),
         "Dòng": detail["row"].to_numpy(), "Tên sáng kiến": detail["title"].to_numpy(),
@@ -244,14 +264,17 @@ def build_log(data: MasterInput) -> Table:
     return _table(catalog.TAB_LOG, {c: frame[c] for c in frame.columns})
 
 
-def build_master(data: MasterInput, kept: pd.DataFrame | None = None) -> list[Table]:
-    """The seven tabs in SPEC order. `kept` is `kept_initiatives(data)` when the caller has it."""
+def build_master(data: MasterInput, kept: pd.DataFrame | None = None,
+                 duplicates: Table | None = None) -> list[Table]:
+    """The seven tabs in SPEC order. `kept` is `kept_initiatives(data)` and `duplicates`
+    `build_duplicates(data)` when the caller has them."""
+    duplicates = build_duplicates(data) if duplicates is None else duplicates
     kept = kept_initiatives(data) if kept is None else kept
     return [
         build_progress(data),
         build_initiatives(data, kept),
         build_findings(data),
-        build_duplicates(data),
+        duplicates,
         build_notable(data, kept),
         build_history(data),
         build_log(data),

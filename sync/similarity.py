@@ -38,6 +38,7 @@ once with numpy, computing edit distances only for the few distinct word pairs t
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -300,6 +301,40 @@ def take(arrow: pa.Array, index: np.ndarray) -> pa.Array:
     """`arrow[index]` (numpy indexes), allocated from `POOL`."""
     return pc.take(arrow, pa.array(np.asarray(index, dtype=np.int64)), memory_pool=POOL)
 
+
+
+_TAKE_AT_ONCE: Final = 1 << 16
+
+
+def take_in_order(chunks: pa.ChunkedArray, positions: np.ndarray) -> pa.ChunkedArray:
+    """`chunks[positions]` as large strings, "" where a position is -1 or a value is missing.
+
+    Arrow's take on a chunked array first joins all its chunks (a copy of the whole column:
+    ≈100 MiB of titles at a million rows). When the positions rise, as they do for lines in row
+    order, each chunk gives its own run instead, in takes of `_TAKE_AT_ONCE`: Arrow's take grows
+    its text buffer as it goes, and the smaller the take the less it leaves behind (1.85M folded
+    titles, 173 MiB: 255 MiB resident after takes of 2**20, 195 after takes of 2**16)."""
+    positions = np.asarray(positions, dtype=np.int64)
+    placed = positions >= 0
+    if not placed.any():
+        return pa.chunked_array([pa.array([""] * len(positions), pa.large_string())])
+    if np.any(np.diff(positions[placed]) < 0):  # not in order: Arrow's take on the whole column
+        pieces = pc.take(chunks, pa.array(positions, mask=~placed)).chunks
+    else:
+        starts = np.cumsum([0, *(len(c) for c in chunks.chunks)])
+        chunk_of = np.searchsorted(starts, positions, side="right") - 1
+        chunk_of[~placed] = -1
+        # A -1 joins the run of the chunk before it (the first chunk's when none is).
+        chunk_of = np.maximum.accumulate(np.maximum(chunk_of, chunk_of[placed][0]))
+        runs = np.union1d(np.flatnonzero(np.r_[True, np.diff(chunk_of) != 0, True]),
+                          np.r_[0:len(positions):_TAKE_AT_ONCE, len(positions)])
+        pieces = []
+        for begin, end in itertools.pairwise(runs):
+            at = positions[begin:end]
+            local = pa.array(at - starts[chunk_of[begin]], mask=at < 0)
+            pieces.append(pc.take(chunks.chunk(int(chunk_of[begin])), local))
+    pieces = [pc.fill_null(p, "") if p.null_count else p for p in pieces]
+    return pa.chunked_array(pieces, pa.large_string())
 
 
 def group_codes(arrow: pa.Array | pa.ChunkedArray) -> np.ndarray:

@@ -1543,7 +1543,7 @@ COMPLETENESS_FIELDS = ("workplace", "field", "summary", "effect", "note", "benef
 
 def count_completeness(rows: pd.DataFrame) -> pd.Series:
     """How many optional fields a row fills (for choosing the kept row among duplicates). A frame
-    that already carries the count (`completeness`, see `dedupe_input`) is read as is."""
+    that already carries the count (`completeness`, made by `sync.dedupe`) is read as is."""
     if "completeness" in rows:
         return rows["completeness"]
     optional = ["workplace", "field", "summary", "effect", "note"]
@@ -1561,19 +1561,6 @@ def hidden_row_findings(hidden: list[tuple[str, str, int]]) -> pd.DataFrame:
         "column": "", "value": "", "code": kind.code, "severity": kind.severity,
         "message": kind.message, "hint": kind.hint,
     }, columns=list(FINDING_COLUMNS))
-
-
-def dedupe_input(rows: pd.DataFrame) -> pd.DataFrame:
-    """The valid rows with only what deduplication reads: a narrow frame, so that selecting the
-    valid rows copies a few columns, not every text of every row."""
-    valid = rows["valid"].to_numpy()
-    # Counted on the whole columns, then selected: selecting the optional texts first would copy
-    # them (≈0.3 GiB at a million rows) only to test them for blanks.
-    completeness = count_completeness(rows[list(COMPLETENESS_FIELDS)]).to_numpy()[valid]
-    narrow = rows.loc[valid, ["unit_code", "title_key", "title_fold", "applied_on"]] \
-        if not valid.all() else rows[["unit_code", "title_key", "title_fold", "applied_on"]]
-    narrow["completeness"] = completeness
-    return narrow
 
 
 def money_text(amount: int | None) -> str:

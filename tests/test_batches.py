@@ -174,3 +174,35 @@ def test_where_worker_processes_cannot_run_batches_are_validated_here(
     assert [p.report.status for p in pulled if p.unit.code.startswith("U")] == ["ok"] * 6
     assert sorted(set(validated.rows["unit_code"])) == [f"U{i}" for i in range(6)]
     assert len(validated.rows) == 6 * 7
+
+
+def test_the_fork_server_stops_after_the_batches_and_starts_again_for_the_next_run(
+        project_factory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No fork server is left running (and counted in the run's memory) while dedupe and the
+    master run; the next run's pool starts one again."""
+    import multiprocessing
+
+    import psutil
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork server on this platform")
+    monkeypatch.setattr(pipeline, "BATCH_ROWS", 1)
+    project = project_factory(units())
+
+    def fork_servers() -> list[psutil.Process]:
+        return [c for c in psutil.Process().children(recursive=True)
+                if "multiprocessing.forkserver" in " ".join(c.cmdline())]
+
+    seen: list[int] = []
+    real_dedupe = pipeline.deduplicate
+
+    def dedupe_watching(*args, **kwargs):
+        seen.append(len(fork_servers()))
+        return real_dedupe(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "deduplicate", dedupe_watching)
+    first, _ = run(project)
+    second, _ = run(project)  # a new server for the second run's pool
+    assert seen == [0, 0]
+    assert second["totals"] == first["totals"]
+    assert first["totals"]["valid"] > 0

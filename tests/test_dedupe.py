@@ -294,6 +294,27 @@ def test_nothing_to_deduplicate() -> None:
     assert one.kept.tolist() == [True] and one.pairs.empty
 
 
+def test_valid_rows_read_in_place_equal_the_valid_rows_selected() -> None:
+    """The pipeline passes all validated rows with a `valid` mask (no copy of their texts); the
+    result must be the one of the valid rows alone, invalid rows and their authors left out."""
+    from sync.demo import synth
+
+    data = synth.generate(3000, 12, seed=5)
+    visible = data.visible_rows().reset_index(drop=True)
+    v = validate(visible[["unit_code", "tab", "row", *synth.FIELD_KEYS]], {}, PROGRAM,
+                 dt.date(2024, 1, 1))
+    valid = v.rows["valid"].to_numpy()
+    assert 0 < (~valid).sum() < len(valid) // 2  # the sample has rejected rows to leave out
+    selected = deduplicate(v.rows[valid], v.authors)
+    in_place = deduplicate(v.rows, v.authors, valid=valid)
+    pd.testing.assert_series_equal(in_place.cluster, selected.cluster)
+    pd.testing.assert_series_equal(in_place.kept, selected.kept)
+    pd.testing.assert_frame_equal(in_place.pairs, selected.pairs)
+    pd.testing.assert_frame_equal(in_place.authors, selected.authors)
+    assert in_place.pairs["verdict"].nunique() == 2  # merged rows and rows to review compared
+    assert in_place.stats["merged_rows"] > 0
+
+
 def test_labelled_benchmark_sample_is_precise_and_complete() -> None:
     """5,000 generated rows with every noise kind and hard negative (the 10k benchmark in small)."""
     from sync.demo import synth

@@ -398,3 +398,31 @@ def test_only_with_a_unit_never_read_reports_it(project_factory) -> None:
     assert code == 3
     b1 = next(s for s in json.loads(out)["sources"] if s["code"] == "B1")
     assert b1["status"] == "error" and "chưa đọc được lần nào" in b1["message"]
+
+
+def test_kept_rows_taken_column_by_column_equal_a_copy(sector: Project,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sync lets each column of the validated rows go as the kept rows take it
+    (`consume_rows`, after the `Trùng lặp` tab has read them); what it takes must equal a plain
+    copy, and none of the taken columns stays behind."""
+    import pandas as pd
+
+    import sync.pipeline as pipeline
+    from sync import master
+
+    seen: list[tuple[pd.DataFrame, pd.DataFrame, list[str]]] = []
+    real = master.kept_initiatives
+
+    def both(data, consume_rows=False):
+        plain = real(data)
+        taken = real(data, consume_rows=consume_rows)
+        seen.append((plain, taken, list(data.rows.columns)))
+        return taken
+
+    monkeypatch.setattr(pipeline, "kept_initiatives", both)
+    code, out, _ = invoke("sync", "--config", str(sector.config))
+    assert code == 0, out
+    [(plain, taken, left)] = seen
+    assert len(taken) == 5
+    pd.testing.assert_frame_equal(taken, plain)
+    assert not set(left) & set(master.KEPT_COLUMNS)
