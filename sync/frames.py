@@ -26,6 +26,13 @@ def join_by_group(groups: pd.Series, values: pd.Series, sep: str = ", ") -> pd.S
     return pd.Series(pd.array(joined, dtype=TEXT), index=keys[starts])
 
 
+def positions_of(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Where each of `wanted` is in `keys` (distinct values; every wanted one present), found by
+    sorting: a pandas index lookup would build a hash table and keep it cached on the index."""
+    order = np.argsort(keys, kind="stable")
+    return order[np.searchsorted(keys[order], wanted)]
+
+
 def emptied(frame: pd.DataFrame) -> pd.DataFrame:
     """An empty frame with `frame`'s columns and dtypes that keeps none of its memory (an empty
     slice of an Arrow-backed frame still holds the whole columns' buffers)."""

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from sync import similarity
-from sync.frames import TEXT
+from sync.frames import TEXT, positions_of
 from sync.memory import release_freed_memory
 
 ID_PREFIX = "SK"
@@ -80,8 +80,8 @@ class IdAssignment:
 class _Lines:
     """One line per (clustered row, author fold) as positions and codes, without text: at a
     million rows the lines are about two million, and each text column of them ≈200 MiB. Rows
-    without authors get one line with the empty fold so they still carry their title. Codes are
-    joint with the registry's (`_joint_codes`): equal text, equal code."""
+    without authors get one line with the empty fold so they still carry their title. Title and
+    fold codes are joint with the registry's (`_joint_codes`): equal text, equal code."""
 
     row: np.ndarray  # position of the line's row in `rows`
     cluster: np.ndarray
@@ -94,7 +94,6 @@ class _Lines:
 
 @dataclass(slots=True)
 class _RegistryCodes:
-    unit: np.ndarray
     title: np.ndarray
     fold: np.ndarray
     named: np.ndarray
@@ -107,7 +106,8 @@ def _stored(registry: pd.DataFrame, column: str) -> list[pd.Series]:
 def _lines(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series,
            registry: pd.DataFrame) -> tuple[_Lines, _RegistryCodes]:
     """The lines of this run's clustered rows and the codes of the registry's lines."""
-    unit_codes = _joint_codes(rows["unit_code"], *_stored(registry, "unit_code"))
+    # Units tell this run's lines apart only (votes match titles and authors): not joint.
+    unit_codes = _joint_codes(rows["unit_code"])
     title_codes = _joint_codes(rows["title_fold"], *_stored(registry, "title_fold"))
     fold_codes = _joint_codes(authors["fold"], pd.Series([""], dtype=TEXT),
                               *_stored(registry, "fold"))
@@ -135,7 +135,6 @@ def _lines(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series,
                    unit=unit_codes[0][row], title=title_codes[0][row], fold=fold,
                    named=fold != blank)
     stored = _RegistryCodes(
-        unit=unit_codes[1] if len(unit_codes) > 1 else np.zeros(0, np.int64),
         title=title_codes[1] if len(title_codes) > 1 else np.zeros(0, np.int64),
         fold=fold_codes[2] if len(fold_codes) > 2 else np.zeros(0, np.int64),
         named=(registry["fold"] != "").to_numpy(dtype=bool) if not registry.empty
@@ -311,10 +310,7 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
     first_seen = pd.Series(first_values, index=kept_rows, dtype=object)
 
     # New registry: current keys for every id seen now, old keys of ids not seen kept as they are.
-    # Each line's kept row, found by sorting (clusters are unique among kept rows), not through a
-    # pandas index whose hash table would stay cached on it.
-    by_cluster = np.argsort(ordered_clusters, kind="stable")
-    line_kept = by_cluster[np.searchsorted(ordered_clusters[by_cluster], lines.cluster)]
+    line_kept = positions_of(ordered_clusters, lines.cluster)  # each line's kept row
     line_seq = seq_of_kept[line_kept]
     # One line per distinct (id, unit, title, author), found on the codes: the text is copied
     # once, for the lines stored.

@@ -16,7 +16,7 @@ import pandas as pd
 from sync import catalog
 from sync.backends.base import Table
 from sync.dedupe import MERGED, Dedupe
-from sync.frames import join_by_group
+from sync.frames import join_by_group, positions_of
 from sync.ids import IdAssignment
 from sync.model import SourceReport, Unit
 
@@ -175,14 +175,12 @@ def build_duplicates(data: MasterInput) -> Table:
     rows = data.rows
     cluster = data.dedupe.cluster
     ids = data.ids.ids
-    # The id of a row's cluster, looked up by sorting the kept rows' clusters: only the pairs'
-    # ids become Python strings (not the ≈900k of every kept row at a million rows).
+    # The id of a row's cluster: only the pairs' ids become Python strings (not the ≈900k of
+    # every kept row at a million rows).
     kept_cluster = cluster.loc[ids.index].to_numpy()
-    by_cluster = np.argsort(kept_cluster, kind="stable")
 
     def cluster_id(labels: pd.Series) -> np.ndarray:
-        wanted = cluster.loc[labels].to_numpy()
-        at = by_cluster[np.searchsorted(kept_cluster[by_cluster], wanted)]
+        at = positions_of(kept_cluster, cluster.loc[labels].to_numpy())
         return ids.iloc[at].to_numpy(dtype=object)
 
     kept_id = cluster_id(pairs["kept_row"])

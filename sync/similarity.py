@@ -302,7 +302,6 @@ def take(arrow: pa.Array, index: np.ndarray) -> pa.Array:
     return pc.take(arrow, pa.array(np.asarray(index, dtype=np.int64)), memory_pool=POOL)
 
 
-
 _TAKE_AT_ONCE: Final = 1 << 16
 
 
