@@ -51,6 +51,7 @@ Decisions:
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import contextlib
 import datetime as dt
@@ -68,7 +69,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
@@ -79,6 +80,7 @@ from pandas.api.types import infer_dtype
 from sync import catalog, legacy
 from sync.config import ProgramConfig
 from sync.frames import TEXT
+from sync.memory import release_freed_memory
 from sync.parse import (
     distinct,
     format_date,
@@ -367,11 +369,15 @@ _CELL_SPECIAL = re.compile(r"[()\[\]/\d|+&•*:\-–—%]")
 
 
 _ASCII_TITLES = sorted((t.split() for t in catalog.AUTHOR_TITLES_ASCII), key=len, reverse=True)
+_ASCII_TITLE_HEADS = frozenset(t[0] for t in _ASCII_TITLES)
 
 
 def _strip_ascii_title(piece: str) -> str:
     """`ong Nguyen Van An` → `Nguyen Van An`: a title typed without diacritics goes only when a
     common surname and at least one more word follow it."""
+    head = piece.split(None, 1)
+    if not head or head[0].lower().rstrip(".") not in _ASCII_TITLE_HEADS:
+        return piece  # most pieces: a name whose first letter only looked like a title's
     words = piece.split()
     lower = [w.lower().rstrip(".") for w in words]
     for title in _ASCII_TITLES:
@@ -709,20 +715,27 @@ class _TextWorker:
     columns that are nearly all distinct and read word by word, about half of the work at scale.
 
     The worker is a fresh interpreter (not a fork: a forked child writing into the parent's
-    memory arenas would copy them page by page). Its input is each column as one UTF-8 buffer in
-    a temporary file; its output, a temporary file of messages in `MESSAGES` order: the few cells
-    that cleaning changed, the names of its share of the authors (distinct names with their keys,
-    codes per name), and for the titles the keys as UTF-8 with Arrow's offsets (they become
-    Arrow arrays here without a copy). A pipe tells when a part is complete. No thread of this
-    process reads or writes meanwhile, so the validation here never waits for the GIL. Anything
-    unexpected — no worker, a worker that fails — and the parent computes the same results
+    memory arenas would copy them page by page), started first so that it imports while this
+    process encodes its input. Each column goes in its own temporary file as chunks of
+    `_CHUNK_TITLES` cells (UTF-8, joined by `_SEPARATOR`), and its name goes down a pipe once the
+    file is complete (the worker waits for it, then reads a chunk at a time). Its output, a
+    temporary file of messages in `MESSAGES` order: the few cells that cleaning changed, the
+    names of its share of the authors (distinct names with their keys, codes per name), and for
+    the titles the keys as UTF-8 with Arrow's offsets (they become Arrow arrays here without a
+    copy). A pipe tells when a part is complete. No thread of this process reads or writes
+    meanwhile, so the validation here never waits for the GIL. Anything unexpected — no worker,
+    a worker that fails, a cell it cannot be sent — and the parent computes the same results
     itself."""
 
-    COLUMNS = ("authors", "title")  # the columns it is sent
+    COLUMNS = ("authors", "title")  # the columns it is sent, in this order
     # What it sends back, in this order: the authors cleaned, the names in its share of the
     # authors, the titles cleaned and keyed.
     MESSAGES = ("authors", AUTHOR_NAMES, "title")
     KEYED = "title"
+    # Columns the worker starts on only once legacy decoding here is done, with its corrections
+    # (`hand_over_corrected`): it has the authors to do first, and keys made from decoded text
+    # need no patching afterwards.
+    CORRECTED = ("title",)
 
     def __init__(self, columns: dict[str, np.ndarray]) -> None:
         self.n = len(next(iter(columns.values())))
@@ -731,49 +744,101 @@ class _TextWorker:
         self.author_rows = int(self.n * WORKER_AUTHOR_SHARE)
         self.rows = {"authors": self.n, "title": max(1, int(self.n * WORKER_TITLE_SHARE))}
         self.failed = False
+        self.sent: set[str] = set()  # the columns handed over whole
         self.marked: dict[str, np.ndarray] = {}  # `_marked` of the rows sent, by column
         self.process: subprocess.Popen[bytes] | None = None
         self.complete: set[str] = set()
         self.offset = 0
-        # Both files outlive this call; `close` (always called by `validate`) lets them go.
-        self.source = tempfile.TemporaryFile()  # noqa: SIM115
+        self.ready = None
+        # The files outlive this call; `close` (always called by `validate`) lets them go.
+        self.inputs = {name: tempfile.TemporaryFile() for name in self.COLUMNS}  # noqa: SIM115
         self.output = tempfile.TemporaryFile()  # noqa: SIM115
-        self.source.write(self.author_rows.to_bytes(8, "little"))
-        for name in self.COLUMNS:
-            texts = [v if v.__class__ is str else "" for v in columns[name][:self.rows[name]]
-                     .tolist()]
-            joined = _SEPARATOR.join(texts)
-            if joined.count(_SEPARATOR) != self.rows[name] - 1:
-                self.failed = True
-                return
-            data = joined.encode("utf-8", "surrogatepass")
-            del joined, texts
-            # The legacy marker scan of these rows reads the bytes made for the worker anyway.
-            self.marked[name] = _marked_utf8(data, self.rows[name])
-            self.source.write(len(data).to_bytes(8, "little"))
-            self.source.write(data)
-            del data
-        self.source.flush()
-        self.source.seek(0)
-        read_fd, write_fd = os.pipe()
+        progress_read, progress_write = os.pipe()
+        ready_read, ready_write = os.pipe()
+        fds = (progress_write, ready_read, *(f.fileno() for f in self.inputs.values()))
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-c",
-                 f"from sync.validate import _text_worker_main as m; m({write_fd})"],
-                stdin=self.source, stdout=self.output, stderr=subprocess.DEVNULL,
-                pass_fds=(write_fd,))
+                 f"from sync.validate import _text_worker_main as m; m{fds}"],
+                stdin=subprocess.DEVNULL, stdout=self.output, stderr=subprocess.DEVNULL,
+                pass_fds=fds)
         except OSError:
             self.failed = True
-            os.close(read_fd)
+            for fd in (progress_read, ready_write):
+                os.close(fd)
             return
         finally:
-            os.close(write_fd)
-        self.progress = os.fdopen(read_fd, "r", encoding="ascii")
+            os.close(progress_write)
+            os.close(ready_read)
+        self.progress = os.fdopen(progress_read, "r", encoding="ascii")
+        self.ready: TextIO | None = os.fdopen(ready_write, "w", encoding="ascii")
+        for name in self.COLUMNS:
+            if not self._hand_over(name, columns[name][:self.rows[name]]):
+                break  # the worker stops at the first column it is not given
+            if name not in self.CORRECTED:
+                self._announce(name)
+        if "authors" not in self.sent:
+            self.failed = True
+            self._stop_announcing()
+
+    def hand_over_corrected(self, name: str, corrected: Mapping[int, str]) -> None:
+        """Let the worker start on a column of `CORRECTED`, with the cells that legacy decoding
+        changed since it was written ({row: text})."""
+        if self.ready is None or name not in self.marked:
+            return
+        out = self.inputs[name]
+        out.seek(0, os.SEEK_END)
+        offset = out.tell()
+        payload = pickle.dumps(dict(corrected), protocol=pickle.HIGHEST_PROTOCOL)
+        out.write(len(payload).to_bytes(8, "little") + payload)
+        out.flush()
+        self._announce(name, offset)
+
+    def _announce(self, name: str, corrections_at: int = 0) -> None:
+        """Tell the worker that a column's file is complete (and where its corrections are)."""
+        try:
+            assert self.ready is not None
+            self.ready.write(f"{name} {corrections_at}\n")
+            self.ready.flush()
+        except (OSError, ValueError):  # the worker is gone: this process does the work
+            self._stop_announcing()
+            return
+        self.sent.add(name)
+
+    def _stop_announcing(self) -> None:
+        if self.ready is not None:
+            with contextlib.suppress(OSError):
+                self.ready.close()
+            self.ready = None
+
+    def _hand_over(self, name: str, values: np.ndarray) -> bool:
+        """Write one column into its file, a chunk at a time; False when a cell holds the
+        separator (the column is not sent)."""
+        out = self.inputs[name]
+        share = self.author_rows if name == "authors" else 0
+        out.write(len(values).to_bytes(8, "little") + share.to_bytes(8, "little"))
+        marked = []
+        for start in range(0, len(values), _CHUNK_TITLES):
+            texts = [v if v.__class__ is str else "" for v in
+                     values[start:start + _CHUNK_TITLES].tolist()]
+            joined = _SEPARATOR.join(texts)
+            if joined.count(_SEPARATOR) != len(texts) - 1:
+                return False
+            data = joined.encode("utf-8", "surrogatepass")
+            # The legacy marker scan of these rows reads the bytes made for the worker anyway.
+            marked.append(_marked_utf8(data, len(texts)))
+            out.write(len(data).to_bytes(8, "little"))
+            out.write(data)
+        out.flush()
+        self.marked[name] = np.concatenate(marked) if marked else np.zeros(0, dtype=bool)
+        return True
 
     def _messages(self, name: str) -> list[tuple[Any, ...]] | None:
         """The messages of one part of the output (`MESSAGES`), once the worker says it is
-        complete; None when the worker ended without it or a message is damaged."""
-        if self.process is None or self.failed:
+        complete; None when the worker ended without it or a message is damaged (or was never
+        sent the column: the names come from the authors)."""
+        if self.process is None or self.failed \
+                or (self.KEYED if name == self.KEYED else "authors") not in self.sent:
             return None
         while name not in self.complete:
             line = self.progress.readline()
@@ -835,20 +900,23 @@ class _TextWorker:
 
     def close(self) -> bool:
         """Wait for the worker and let its files go; True when it finished cleanly."""
+        self._stop_announcing()
         status = self.process.wait() if self.process is not None else 1
         if self.process is not None:
             self.progress.close()
-        self.source.close()
-        self.output.close()
+        for handle in (*self.inputs.values(), self.output):
+            handle.close()
         return status == 0
 
 
-def _text_worker_main(progress_fd: int) -> None:
-    """The worker process: columns in on stdin (a file), messages out on stdout (a file), the
-    name of each column once it is complete on `progress_fd`."""
+def _text_worker_main(progress_fd: int, ready_fd: int, *input_fds: int) -> None:
+    """The worker process: each column read from its file (`_TextWorker.COLUMNS` order) once its
+    name arrives on `ready_fd`; messages out on stdout (a file), the name of each part once it
+    is complete on `progress_fd`."""
     gc.disable()
-    source, out = sys.stdin.buffer, sys.stdout.buffer
+    out = sys.stdout.buffer
     progress = os.fdopen(progress_fd, "w", encoding="ascii")
+    ready = os.fdopen(ready_fd, "r", encoding="ascii")
 
     def send(message: tuple[Any, ...]) -> None:
         payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
@@ -860,39 +928,66 @@ def _text_worker_main(progress_fd: int) -> None:
         progress.write(name + "\n")
         progress.flush()
 
-    author_rows = int.from_bytes(source.read(8), "little")
-    buffers = []
-    for _ in _TextWorker.COLUMNS:
-        size = int.from_bytes(source.read(8), "little")
-        buffers.append(source.read(size))
-    for name, data in zip(_TextWorker.COLUMNS, buffers, strict=True):
-        ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord(_SEPARATOR))
-        bounds = np.concatenate([[-1], ends, [len(data)]])
-        n = len(bounds) - 1
+    for name, fd in zip(_TextWorker.COLUMNS, input_fds, strict=True):
+        announced = ready.readline().split()
+        if len(announced) != 2 or announced[0] != name:
+            break  # this process was not given the column: it computes it itself
         share: list[str] = []
-        for start in range(0, n, _CHUNK_TITLES):
-            stop = min(start + _CHUNK_TITLES, n)
-            chunk = data[bounds[start] + 1:bounds[stop]].decode("utf-8", "surrogatepass").split(
-                _SEPARATOR)
+        for start, chunk, share_rows in _read_chunks(fd, int(announced[1])):
             cleaned = [clean_text(t) for t in chunk]
             changed = [(i, c) for i, (t, c) in enumerate(zip(chunk, cleaned, strict=True))
                        if t is not c and t != c]
             if name == _TextWorker.KEYED:
-                exact = [exact_key_fast(c) for c in cleaned]
+                # An error value is no title (`_finish_text`): its key is "", as for a blank.
+                exact = [exact_key_fast(c) if c not in _ERROR_SET else "" for c in cleaned]
                 folded = [fold_lower(k) for k in exact]
                 send((name, start, changed, len(chunk), *_utf8_with_offsets(exact),
                       *_utf8_with_offsets(folded)))
             else:
                 send((name, start, changed, len(chunk)))
-                if start < author_rows:
-                    share += cleaned[:author_rows - start]
+                if start < share_rows:
+                    share += cleaned[:share_rows - start]
         complete(name)
         if name == "authors":
-            buffers[0] = data = b""  # let the authors' input go
             send((AUTHOR_NAMES, *_author_share(share)))
             del share
             complete(AUTHOR_NAMES)
+            # The authors' temporaries (a few hundred MiB at a million rows) go before the titles.
+            gc.collect()
+            release_freed_memory()
     progress.close()
+
+
+def _read_chunks(fd: int, corrections_at: int) -> Iterator[tuple[int, list[str], int]]:
+    """A column's file (`_TextWorker._hand_over`): (first row, cells with their corrections,
+    rows of the worker's share) for each chunk, read at explicit offsets one chunk at a time."""
+    head = os.pread(fd, 16, 0)
+    n, share_rows = int.from_bytes(head[:8], "little"), int.from_bytes(head[8:], "little")
+    corrections: dict[int, str] = {}
+    if corrections_at:
+        size = int.from_bytes(os.pread(fd, 8, corrections_at), "little")
+        corrections = pickle.loads(b"".join(_pread_all(fd, size, corrections_at + 8)))
+    corrected = sorted(corrections)
+    offset, start = 16, 0
+    while start < n:
+        size = int.from_bytes(os.pread(fd, 8, offset), "little")
+        data = b"".join(_pread_all(fd, size, offset + 8))
+        offset += 8 + size
+        chunk = data.decode("utf-8", "surrogatepass").split(_SEPARATOR)
+        first = bisect.bisect_left(corrected, start)
+        for row in corrected[first:bisect.bisect_left(corrected, start + len(chunk), first)]:
+            chunk[row - start] = corrections[row]
+        yield start, chunk, share_rows
+        start += len(chunk)
+
+
+def _pread_all(fd: int, size: int, offset: int) -> Iterator[bytes]:
+    while size > 0:
+        part = os.pread(fd, size, offset)
+        if not part:
+            raise EOFError("a column's file ended early")
+        yield part
+        size, offset = size - len(part), offset + len(part)
 
 
 def _author_share(cleaned: list[str]) -> tuple[Any, ...]:
@@ -956,6 +1051,7 @@ class _Clock:
 
 
 _ERROR_VALUES = pd.Index(sorted(catalog.ERROR_VALUES), dtype=object)
+_ERROR_SET = frozenset(catalog.ERROR_VALUES)
 
 
 def _text_column(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -981,14 +1077,15 @@ def _finish_text(out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return out, np.asarray(errors, dtype=bool)
 
 
-def _from_worker(values: np.ndarray, typed: np.ndarray, changes: dict[int, str]
+def _from_worker(values: np.ndarray, typed: np.ndarray | None, changes: dict[int, str]
                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """A text column from the worker's changes: (display text, error mask, rows redone here —
-    legacy text converted meanwhile —, rows that are not text)."""
+    legacy text converted after the worker was given the column as `typed`; None: it was given
+    `values` —, rows that are not text)."""
     out = values.copy()
     for i, cleaned in changes.items():
         out[i] = cleaned
-    decoded = np.flatnonzero(values != typed)
+    decoded = np.flatnonzero(values != typed) if typed is not None else np.zeros(0, np.int64)
     if len(decoded):
         out[decoded] = clean_series(pd.Series(values[decoded], dtype=object)).to_numpy(
             dtype=object)
@@ -1051,37 +1148,36 @@ def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarra
 
 def _titles(values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
             ) -> tuple[np.ndarray, np.ndarray, pd.Series, pd.Series]:
-    """Title text, error mask and keys — from the worker process when it delivered (titles that
-    legacy decoding changed, and cells that are not text, are redone here), else computed."""
-    result = worker.column("title") if worker is not None else None
-    if result is None:
+    """Title text, error mask and keys — from the worker process for its share of the rows when
+    it delivered (cells that are not text are keyed here), else computed here."""
+    if worker is None or "title" not in worker.sent:
         text, errors = _text_column(values)
         exact, folded = title_keys(text)
         return text, errors, exact, folded
-    changes, exact_arrow, folded_arrow = result
-    del result
-    # The worker's share first; the rows after it are cleaned and keyed here.
-    assert worker is not None
+    # The rows after the worker's share are cleaned and keyed here first, while it still works.
     share = worker.rows["title"]
-    text, errors, decoded, was_text = _from_worker(values[:share], typed[:share], changes)
-    # The worker keyed each title as it was typed ("" for other cells); where the title shown
-    # differs, key it here.
-    patch = np.zeros(share, dtype=bool)
-    patch[decoded] = True
-    patch |= ~was_text & ~pd.isna(text)
-    patch |= was_text & pd.isna(text)
-    keys = title_keys(text[patch])
-    exact = _patched(exact_arrow, patch, keys[0])
-    folded = _patched(folded_arrow, patch, keys[1])
-    if share < len(values):
-        rest, rest_errors = _text_column(values[share:])
-        rest_exact, rest_folded = _key_chunks(rest)
-        text = np.concatenate([text, rest])
-        errors = np.concatenate([errors, rest_errors])
-        exact += rest_exact
-        folded += rest_folded
-    return text, errors, _str_series(pa.chunked_array(exact, pa.large_string())), \
-        _str_series(pa.chunked_array(folded, pa.large_string()))
+    rest, rest_errors = _text_column(values[share:])
+    rest_exact, rest_folded = _key_chunks(rest) if len(rest) else ([], [])
+    result = worker.column("title")
+    if result is None:
+        text, errors = _text_column(values[:share])
+        exact_arrow, folded_arrow = _key_chunks(text)
+    else:
+        changes, exact_arrow, folded_arrow = result
+        del result
+        # It was given the titles as legacy decoding left them (`hand_over_corrected`).
+        text, errors, _, was_text = _from_worker(values[:share], None, changes)
+        # The worker keyed each title as it was given ("" for other cells and error values);
+        # the other cells shown as text are keyed here.
+        patch = ~was_text & ~pd.isna(text)
+        keys = title_keys(text[patch])
+        exact_arrow = _patched(exact_arrow, patch, keys[0])
+        folded_arrow = _patched(folded_arrow, patch, keys[1])
+    text = np.concatenate([text, rest])
+    errors = np.concatenate([errors, rest_errors])
+    exact = pa.chunked_array(exact_arrow + rest_exact, pa.large_string())
+    folded = pa.chunked_array(folded_arrow + rest_folded, pa.large_string())
+    return text, errors, _str_series(exact), _str_series(folded)
 
 
 def _patched(chunks: list[pa.Array], patch: np.ndarray, keys: pd.Series) -> list[pa.Array]:
@@ -1131,8 +1227,9 @@ def _is_error(value: Any) -> bool:
     return isinstance(value, str) and value.strip().upper() in catalog.ERROR_VALUES
 
 
-def _typed_column(values: np.ndarray) -> _Typed:
-    codes, uniques = distinct(values)
+def _typed_column(values: np.ndarray, factorised: tuple[np.ndarray, list[Any]] | None = None
+                  ) -> _Typed:
+    codes, uniques = factorised if factorised is not None else distinct(values)
     blank_u = [_blank_value(u) for u in uniques]
     error_u = [_is_error(u) for u in uniques]
     blank = spread(blank_u, codes, True, dtype=bool)
@@ -1171,7 +1268,15 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     # 1. Legacy encodings: decoded with row and column evidence; one warning per row.
     typed_cells = dict(cells)  # as the unit typed them (quoted in the legacy warning)
     present_keys = [k for k in LEGACY_FIELDS if k in raw]
-    converted = _decode_legacy(cells, present_keys, n, worker.marked if worker else {})
+    # Typed columns are factorised once, for the marker scan and for parsing (again where
+    # legacy decoding changes them).
+    factorised = {key: distinct(cells[key]) for key in TYPED_FIELDS if key in raw}
+    converted = _decode_legacy(cells, present_keys, n, worker.marked if worker else {},
+                               factorised)
+    if worker is not None:
+        title_rows = converted.get("title", np.zeros(0, dtype=object))[:worker.rows["title"]]
+        worker.hand_over_corrected("title", {i: cells["title"][i] for i in
+                                             np.flatnonzero(~pd.isna(title_rows)).tolist()})
     clock("legacy_decode")
     if converted:
         _report_legacy(findings, converted, typed_cells, cells)
@@ -1194,7 +1299,9 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
         idx = _where(errors[key])
         findings.add(idx, "error_value", key, cells[key][idx])
     clock("text_clean")
-    typed = {key: _typed_column(cells[key]) for key in TYPED_FIELDS}
+    typed = {key: _typed_column(cells[key], factorised.get(key) if cells[key] is typed_cells[key]
+                                else None) for key in TYPED_FIELDS}
+    del factorised
     for key, column in typed.items():
         present[key] = column.present
         errors[key] = column.errors
@@ -1381,18 +1488,23 @@ _MARKER_RE = re.compile(f"[{re.escape(LEGACY_MARKERS)}]")
 LEGACY_SUBSET_MAX_SHARE = 0.04
 
 
-def _marked(values: np.ndarray) -> np.ndarray:
-    """Cells that are strings holding at least one of `LEGACY_MARKERS`."""
-    strings = np.flatnonzero(~pd.isna(values))
-    sample = values[strings[:2000]].tolist()
+def _marked(values: np.ndarray, factorised: tuple[np.ndarray, list[Any]] | None = None
+            ) -> np.ndarray:
+    """Cells that are strings holding at least one of `LEGACY_MARKERS`; `factorised` is the
+    column's `distinct` when it is already known (typed columns)."""
     search = _MARKER_RE.search
+
+    def marks(items: Iterable[Any]) -> list[bool]:
+        return [u.__class__ is str and not u.isascii() and search(u) is not None for u in items]
+
+    if factorised is not None:
+        codes, uniques = factorised
+        return np.asarray([*marks(uniques), False], dtype=bool)[codes]
+    sample = [v for v in values[:4000].tolist() if v is not None][:2000]
     if len(set(sample)) < 0.6 * len(sample):  # repeated values: check each distinct one once
         codes, uniques = pd.factorize(values)
-        marks = [u.__class__ is str and not u.isascii() and search(u) is not None
-                 for u in uniques]
-        return np.asarray([*marks, False], dtype=bool)[codes]
-    return np.array([v.__class__ is str and not v.isascii() and search(v) is not None
-                     for v in values.tolist()], dtype=bool)
+        return np.asarray([*marks(uniques), False], dtype=bool)[codes]
+    return np.asarray(marks(values.tolist()), dtype=bool)
 
 
 def _marked_utf8(data: bytes, n: int) -> np.ndarray:
@@ -1422,19 +1534,23 @@ _MARKER_LATIN1[[ord(c) for c in LEGACY_MARKERS]] = True
 
 
 def _decode_legacy(cells: dict[str, np.ndarray], keys: list[str], n: int,
-                   known: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+                   known: Mapping[str, np.ndarray],
+                   factorised: Mapping[str, tuple[np.ndarray, list[Any]]]
+                   ) -> dict[str, np.ndarray]:
     """Decode legacy text in place (`cells`); returns {key: encoding per row or None} for the
     columns with conversions. `legacy.decode_frame` decides, with the evidence of rows and
     columns; only rows holding a legacy marker can be legacy text (and a few percent of rows at
     most in a real collection), so only they are handed to it unless they are many. `known`
-    holds `_marked` of a column's first rows where it was already found (`_TextWorker`)."""
+    holds `_marked` of a column's first rows where it was already found (`_TextWorker`);
+    `factorised` the `distinct` of the columns that have it."""
     if not keys or not n:
         return {}
     rows = np.zeros(n, dtype=bool)
     for key in keys:
         first = known.get(key, np.zeros(0, dtype=bool))
         rows[:len(first)] |= first
-        rows[len(first):] |= _marked(cells[key][len(first):])
+        rows[len(first):] |= _marked(cells[key][len(first):], factorised.get(key)
+                                     if not len(first) else None)
     if not rows.any():
         return {}
     subset = np.flatnonzero(rows) if rows.mean() <= LEGACY_SUBSET_MAX_SHARE else np.arange(n)

@@ -443,6 +443,8 @@ def test_the_text_worker_delivers() -> None:
     authors = np.array(["Nguyễn Văn An", "NGUYỄN\u00a0VĂN AN", None, "", "x"] * 50,
                        dtype=object)
     worker = _TextWorker({"title": titles, "authors": authors})
+    # The titles wait for legacy decoding's corrections; here, one.
+    worker.hand_over_corrected("title", {5: "Lắp đặt  máy"})
     try:
         # Read in the order the worker writes: authors, its share of the names, titles.
         authors_result = worker.column("authors")
@@ -452,9 +454,11 @@ def test_the_text_worker_delivers() -> None:
         assert authors_result[0][1] == "NGUYỄN VĂN AN"
         changes, exact, folded = titles_result
         assert changes[0] == "Cải tiến bộ gá" and changes[3] == "Hòa Bình"
+        assert changes[5] == "Lắp đặt máy"  # the corrected cell, cleaned
         # The titles of its share of the rows (this process keys the rest).
         assert sum(len(c) for c in exact) == worker.rows["title"] < len(titles)
         assert exact[0][0].as_py() == "cải tiến bộ gá" and folded[0][3].as_py() == "hoa binh"
+        assert exact[0][5].as_py() == "lắp đặt máy"
         # Its share of the authors: the first rows, split and keyed.
         assert share is not None and 0 < worker.author_rows < len(authors)
         rows, positions, codes, _, names, keys, folds, shown = share
@@ -496,6 +500,20 @@ def test_the_byte_scan_finds_the_same_legacy_markers(cells: list[Any], slice_byt
     assert v._marked_utf8(data, len(cells)).tolist() == expected
 
 
+def test_a_worker_never_given_the_titles_stops_without_them() -> None:
+    """The titles wait for `hand_over_corrected`; when this process never gets there (an error
+    in between), the worker delivers the authors, stops, and `close` does not wait forever."""
+    from sync.validate import _TextWorker
+
+    worker = _TextWorker({"title": np.array(["Cải tiến bộ gá"] * 10, dtype=object),
+                          "authors": np.array(["Nguyễn Văn An"] * 10, dtype=object)})
+    try:
+        assert worker.column("authors") is not None
+        assert worker.column("title") is None and "title" not in worker.sent
+    finally:
+        assert worker.close()
+
+
 def test_the_worker_reports_legacy_markers_of_the_rows_it_was_sent() -> None:
     from sync.validate import _marked, _TextWorker
 
@@ -524,6 +542,7 @@ def test_a_part_the_worker_is_still_writing_does_not_spoil_a_complete_one() -> N
     worker = object.__new__(_TextWorker)
     worker.n, worker.rows, worker.author_rows = 3, {"authors": 3, "title": 2}, 1
     worker.failed, worker.process, worker.complete, worker.offset = False, object(), {"authors"}, 0
+    worker.sent = {"authors", "title"}
     with tempfile.TemporaryFile() as output:
         worker.output = output
         for message, cut in ((("authors", 0, [(1, "Nguyễn Văn An")], 3), False),
