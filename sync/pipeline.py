@@ -304,7 +304,7 @@ def _validate_batch(payloads: list[tuple[str, Payload | None]], job: _Job) -> _B
         return _BatchResult(units, None, None, None)
     raw = pd.concat(parts, ignore_index=True)
     del parts
-    validated = validate(raw, headers, job.program, job.today)
+    validated = validate(raw, headers, job.program, job.today, keys=not job.summary_only)
     del raw
     findings = validated.findings
     if hidden:

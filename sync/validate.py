@@ -80,7 +80,7 @@ from pandas.api.types import infer_dtype
 from sync import catalog, legacy
 from sync.config import ProgramConfig
 from sync.frames import TEXT
-from sync.memory import release_freed_memory
+from sync.memory import map_large_blocks, release_freed_memory
 from sync.parse import (
     distinct,
     format_date,
@@ -433,7 +433,7 @@ _SEPARATOR_FIXES = ((";", ","), ("\n", ","), (" và ", ","), (", ", ","), (" ,",
 # Anything in a cell that is not a plain list of names: the cell is read on its own.
 _SPECIAL_LUT = np.zeros(0x10000, dtype=bool)
 _SPECIAL_LUT[[ord(c) for c in "()[]/|+&•*:-–—%0123456789"]] = True
-_CHUNK_CELLS = 1 << 17
+_CHUNK_CELLS = 1 << 15
 
 
 def split_authors(cells: np.ndarray) -> Authors:
@@ -845,6 +845,11 @@ class _TextWorker:
             if not line:
                 return None  # the worker ended without finishing
             self.complete.add(line.strip())
+        if name == self.MESSAGES[-1] and self.process is not None:
+            # Its last part: let the worker end (and its memory go) before the part is loaded
+            # here, so that the two do not add up.
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=5)
         chunks = []
         # The worker writes through the same open file: read at explicit offsets (`pread`)
         # so that its writing position is left alone. The parts come one after the other:
@@ -914,6 +919,7 @@ def _text_worker_main(progress_fd: int, ready_fd: int, *input_fds: int) -> None:
     name arrives on `ready_fd`; messages out on stdout (a file), the name of each part once it
     is complete on `progress_fd`."""
     gc.disable()
+    map_large_blocks()
     out = sys.stdout.buffer
     progress = os.fdopen(progress_fd, "w", encoding="ascii")
     ready = os.fdopen(ready_fd, "r", encoding="ascii")
@@ -1109,17 +1115,19 @@ def _text_of(key: str, values: np.ndarray, typed: np.ndarray, worker: _TextWorke
     return text, errors, redo
 
 
-def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarray
-                   ) -> tuple[Authors, np.ndarray, np.ndarray]:
+def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarray,
+                   keys: bool = True) -> tuple[Authors, np.ndarray, np.ndarray]:
     """`split_authors` and `name_keys` of the authors column: the worker's share of the rows
     from the worker (but for the rows in `redo`), the rest here; all here when the worker did
     not deliver. (The worker sends its share early: by the time this process gets here it has
-    long arrived.)"""
+    long arrived.) Without `keys`, the keys are empty."""
     share = worker.author_names() if worker is not None and worker.author_rows else None
     if share is None:
         split = split_authors(text)
-        keys, folds = name_keys(split.names)
-        return split, keys, folds
+        if not keys:
+            return split, np.empty(0, dtype=object), np.empty(0, dtype=object)
+        exact, folded = name_keys(split.names)
+        return split, exact, folded
     assert worker is not None
     share_rows = worker.author_rows
     own = np.concatenate([np.flatnonzero(redo[:share_rows]), np.arange(share_rows, len(text))])
@@ -1240,18 +1248,20 @@ def _typed_column(values: np.ndarray, factorised: tuple[np.ndarray, list[Any]] |
 
 def validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
              program: ProgramConfig, today: dt.date,
-             timings: dict[str, float] | None = None) -> ValidatedRows:
+             timings: dict[str, float] | None = None, keys: bool = True) -> ValidatedRows:
     """Validate and normalise every row. `raw` has `unit_code`, `tab`, `row` and the field keys
     present in the units' sheets (missing optional fields are treated as empty). `headers` maps a
     unit code to {field key: header as the unit wrote it} (findings name those columns).
-    `timings`, when given, receives the CPU seconds of each stage."""
+    `timings`, when given, receives the CPU seconds of each stage. Without `keys` (a caller that
+    only reports findings and counts: `sangkien validate`) the comparison keys are not made:
+    `rows` has no `title_key`/`title_fold` and `authors` no `key`/`fold`."""
     with _gc_paused(), contextlib.ExitStack() as cleanup:
-        return _validate(raw, headers, program, today, _Clock(timings), cleanup)
+        return _validate(raw, headers, program, today, _Clock(timings), cleanup, keys)
 
 
 def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
               program: ProgramConfig, today: dt.date, clock: _Clock,
-              cleanup: contextlib.ExitStack) -> ValidatedRows:
+              cleanup: contextlib.ExitStack, keys: bool = True) -> ValidatedRows:
     n = len(raw)
     unit = raw["unit_code"].to_numpy(dtype=object) if "unit_code" in raw else np.full(n, "", object)
     tab = raw["tab"].to_numpy(dtype=object) if "tab" in raw else np.full(n, "", object)
@@ -1260,9 +1270,14 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
              for key in ROW_KEYS}
     findings = _Findings(unit, tab, sheet_row, headers)
     rejected = np.zeros(n, dtype=bool)
-    worker = _TextWorker(cells) if _worker_wanted(n) else None
+    worker = _TextWorker(cells) if keys and _worker_wanted(n) else None
     if worker is not None:
         cleanup.callback(worker.close)
+        # A validation this large frees hundreds of MiB of temporaries stage after stage: let
+        # them go back to the system as they are freed (`sync.memory`), and what the heap still
+        # holds at the end of the big stages.
+        map_large_blocks()
+        cleanup.callback(release_freed_memory)
     clock("prepare")
 
     # 1. Legacy encodings: decoded with row and column evidence; one warning per row.
@@ -1324,7 +1339,8 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     clock("text_rules")
 
     # 6. Authors.
-    split, author_keys, author_folds = _split_and_key(text["authors"], worker, redo_authors)
+    split, author_keys, author_folds = _split_and_key(text["authors"], worker, redo_authors,
+                                                      keys)
     author_rows, positions, names_arr, problem_arr = split.rows, split.positions, split.names, \
         split.problems
     authors_display = split.display
@@ -1341,9 +1357,11 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     rejected |= no_names
     authors = pd.DataFrame({
         "row": author_rows, "position": positions, "name": _objects(names_arr),
-        "key": _objects(author_keys), "fold": _objects(author_folds),
+        **({"key": _objects(author_keys), "fold": _objects(author_folds)} if keys else {}),
         "suspicious": suspicious.astype(bool),
     }, copy=False)
+    if worker is not None:
+        release_freed_memory()
     clock("authors_keys")
 
     # 7. Solution type.
@@ -1411,8 +1429,13 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     clock("money_social")
 
     # 12. Title: text, rules and keys.
-    title, errors["title"], title_key, title_fold = _titles(cells["title"], typed_cells["title"],
-                                                            worker)
+    if keys:
+        title, errors["title"], title_key, title_fold = _titles(cells["title"],
+                                                                typed_cells["title"], worker)
+        title_keys_columns = {"title_key": title_key, "title_fold": title_fold}
+    else:
+        title, errors["title"] = _text_column(cells["title"])
+        title_keys_columns = {}
     present["title"] = ~pd.isna(title)
     rejected |= _required(findings, "title", cells["title"], present["title"], errors["title"])
     lengths = _lengths(title)
@@ -1433,8 +1456,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
         "tab": _objects(tab),
         "row": sheet_row,
         "title": _objects(title),
-        "title_key": title_key,
-        "title_fold": title_fold,
+        **title_keys_columns,
         "authors": _objects(authors_display),
         "workplace": _objects(text["workplace"]),
         "solution_type": _objects(solution_types),

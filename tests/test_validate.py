@@ -425,6 +425,21 @@ def test_title_worker_process_gives_the_same_result(monkeypatch: pytest.MonkeyPa
     pd.testing.assert_frame_equal(alone.findings, with_worker.findings)
 
 
+def test_without_keys_everything_else_is_the_same() -> None:
+    """`sangkien validate` reports findings and counts only: `keys=False` skips the comparison
+    keys and changes nothing else."""
+    rows = [{k: _cell(v) for k, v in r["cells"].items()} for r in ROWS]
+    rows += [{"title": t, "authors": "Nguyễn Văn An; KS. Lê Văn Cường", "solution_type": "KT",
+              "applied_on": "05/03/2022"} for t in _unicode_corpus()]
+    full = run(rows)
+    bare = validate(frame(rows), {}, PROGRAM, TODAY, keys=False)
+    assert "title_key" not in bare.rows and "key" not in bare.authors
+    pd.testing.assert_frame_equal(full.rows.drop(columns=["title_key", "title_fold"]), bare.rows)
+    pd.testing.assert_frame_equal(full.authors.drop(columns=["key", "fold"]), bare.authors)
+    pd.testing.assert_frame_equal(full.findings, bare.findings)
+    assert full.findings["row"].nunique() > 10 and len(full.authors) > len(rows)
+
+
 @pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
 def test_a_failing_title_worker_changes_nothing(monkeypatch: pytest.MonkeyPatch,
                                                 executable: str) -> None:

@@ -28,7 +28,8 @@ def parse_csv_text(text: str) -> Grid:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    # The reader makes a new list per row already.
+    return list(csv.reader(io.StringIO(text, newline=""), dialect))
 
 
 class CsvWorkbook:
