@@ -39,6 +39,7 @@ __all__ = [
     "clean_series",
     "clean_text",
     "exact_key",
+    "exact_key_of_clean",
     "exact_keys",
     "fold",
     "fold_series",
@@ -264,6 +265,31 @@ def exact_key(s: str) -> str:
     costs a `split()` and a dictionary lookup per word.
     """
     return _tidy(" ".join(map(_EXACT_TOKENS.__getitem__, s.split())))
+
+
+# A toned o/u/i before a vowel: where `_TONE_MOVE_RE` may match (a cheaper first look).
+_MAY_MOVE_TONE: Final = re.compile(
+    f"[{_TONED_O}{_TONED_U}{_TONED_I}][aăâeêioôơuưyAĂÂEÊIOÔƠUƯY]")
+
+
+def exact_key_of_clean(s: str) -> str:
+    """`exact_key(s)` for clean text (`clean_text`), on the whole text at once where that gives
+    the same key: letters, digits and single spaces once punctuation and symbols are spaces, no
+    `Ð/ð`. Tones are moved (`hòa` → `hoà`) and case folded on the whole text, which is what the
+    word-by-word key does to each word (no tone pattern spans a space). Anything else (format
+    characters, combining marks, odd letters) goes to `exact_key`."""
+    if "\u00d0" in s or "\u00f0" in s:
+        return exact_key(s)
+    if not s.replace(" ", "").isalnum():
+        s = _SEPARATORS_RE.sub(" ", s)
+        if not s.replace(" ", "").isalnum():
+            return exact_key(s)
+        s = " ".join(s.split())
+    elif "  " in s or s[:1] == " " or s[-1:] == " ":
+        return exact_key(s)
+    if not s.isascii() and _MAY_MOVE_TONE.search(s) is not None:
+        s = _TONE_MOVE_RE.sub(_tone_repl, s)
+    return s.casefold()
 
 
 @lru_cache(maxsize=1 << 16)

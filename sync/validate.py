@@ -39,8 +39,8 @@ Decisions:
   the status they make an `unknown_status` (a status that cannot be read must not default to a
   counted one); in the benefit an `invalid_money`; in the yes/no column an `invalid_yes_no`. A
   status outside `program.counted_statuses` gets an informational `status_not_counted`.
-- Title keys are exactly `text.exact_key` / `text.folded_key`: a title of letters, digits and
-  single spaces with no tone to move is its own key once case-folded (`exact_key_fast`), and the
+- Title keys are exactly `text.exact_key` / `text.folded_key`, made on the whole title at once
+  where that gives the same key (`text.exact_key_of_clean`), and the
   folded key is `fold(exact_key)` done by a charmap codec (`fold_lower`); tests hold both to the
   text module's functions.
 - At 200,000 rows and more, titles and authors are cleaned (and titles keyed) in a second process
@@ -66,7 +66,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
@@ -96,7 +95,7 @@ from sync.parse import (
 from sync.text import (
     clean_series,
     clean_text,
-    exact_key,
+    exact_key_of_clean,
     fold,
     unify_tones,
 )
@@ -616,26 +615,6 @@ def fold_lower(key: str) -> str:
 _KEY_CHUNK = 1 << 16
 
 
-_TONE_MARKS = ("\u0300", "\u0309", "\u0303", "\u0301", "\u0323")
-# A toned o/u/i before another vowel: the only places where `text.unify_tones` may move a tone
-# (`hòa`, `thủy`, `qủa`, `gìa`), so the only words whose key is more than their lower case.
-_MAY_MOVE_TONE = re.compile(
-    "[" + "".join(unicodedata.normalize("NFC", b + t) for b in "oOuUiI" for t in _TONE_MARKS)
-    + "][aăâeêioôơuưyAĂÂEÊIOÔƠUƯY]")
-
-
-def exact_key_fast(s: str) -> str:
-    """`text.exact_key(s)` for clean text (`text.clean_text`). A text of letters, digits and
-    single spaces with no tone to move and no `Ð/ð` is its own key once case-folded (every step of
-    `exact_key` — NFC, tone placement, punctuation as spaces, format characters — leaves it
-    alone); anything else goes to `exact_key`."""
-    if s.replace(" ", "").isalnum() and _MAY_MOVE_TONE.search(s) is None \
-            and "\u00d0" not in s and "\u00f0" not in s and "  " not in s \
-            and s[:1] != " " and s[-1:] != " ":
-        return s.casefold()
-    return exact_key(s)
-
-
 def title_keys(values: np.ndarray) -> tuple[pd.Series, pd.Series]:
     """(`text.exact_key`, `text.folded_key`) of every string ("" for None), as `str` Series. The
     folded key is `fold(exact_key(s))` (its definition in `sync.text`), folded by `fold_lower`."""
@@ -649,7 +628,7 @@ def _key_chunks(values: np.ndarray) -> tuple[list[pa.Array], list[pa.Array]]:
     exact_chunks, folded_chunks = [], []
     items = values.tolist()
     for start in range(0, max(len(items), 1), _KEY_CHUNK):
-        exact = [exact_key_fast(v) if v is not None else ""
+        exact = [exact_key_of_clean(v) if v is not None else ""
                  for v in items[start:start + _KEY_CHUNK]]
         exact_chunks.append(pa.array(exact, type=pa.large_string()))
         folded_chunks.append(pa.array([fold_lower(k) for k in exact], type=pa.large_string()))
@@ -662,7 +641,7 @@ def name_keys(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if len(names) == 0:
         return np.empty(0, dtype=object), np.empty(0, dtype=object)
     codes, uniques = pd.factorize(names)
-    exact = [exact_key_fast(u) for u in uniques.tolist()]
+    exact = [exact_key_of_clean(u) for u in uniques.tolist()]
     folded = [fold_lower(k) for k in exact]
     return (np.asarray(exact, dtype=object)[codes], np.asarray(folded, dtype=object)[codes])
 
@@ -945,7 +924,7 @@ def _text_worker_main(progress_fd: int, ready_fd: int, *input_fds: int) -> None:
                        if t is not c and t != c]
             if name == _TextWorker.KEYED:
                 # An error value is no title (`_finish_text`): its key is "", as for a blank.
-                exact = [exact_key_fast(c) if c not in _ERROR_SET else "" for c in cleaned]
+                exact = [exact_key_of_clean(c) if c not in _ERROR_SET else "" for c in cleaned]
                 folded = [fold_lower(k) for k in exact]
                 send((name, start, changed, len(chunk), *_utf8_with_offsets(exact),
                       *_utf8_with_offsets(folded)))
@@ -1005,7 +984,7 @@ def _author_share(cleaned: list[str]) -> tuple[Any, ...]:
     split = split_authors(text)
     codes, uniques = pd.factorize(split.names)
     names = uniques.tolist()
-    keys = [exact_key_fast(u) for u in names]
+    keys = [exact_key_of_clean(u) for u in names]
     folds = [fold_lower(k) for k in keys]
     problem = {p: i for i, p in enumerate(_PROBLEM_CODES)}
     problems = np.fromiter((problem[p] for p in split.problems.tolist()), dtype=np.int8,

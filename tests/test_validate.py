@@ -18,11 +18,18 @@ from hypothesis import strategies as st
 
 from sync import catalog, legacy
 from sync.config import ProgramConfig
-from sync.text import clean_text, exact_key, exact_keys, fold, folded_key, folded_keys
+from sync.text import (
+    clean_text,
+    exact_key,
+    exact_key_of_clean,
+    exact_keys,
+    fold,
+    folded_key,
+    folded_keys,
+)
 from sync.validate import (
     FINDING_COLUMNS,
     ValidatedRows,
-    exact_key_fast,
     fold_lower,
     split_author_cell,
     split_authors,
@@ -364,7 +371,7 @@ VIETNAMESE_TEXT = st.text(
 @given(st.one_of(VIETNAMESE_TEXT, st.text(max_size=30)))
 def test_fast_keys_equal_the_text_module_keys(text: str) -> None:
     cleaned = clean_text(text)
-    assert exact_key_fast(cleaned) == exact_key(cleaned)
+    assert exact_key_of_clean(cleaned) == exact_key(cleaned)
     assert fold_lower(exact_key(cleaned)) == folded_key(cleaned)
     key = exact_key(cleaned)
     if key.isascii() or all(unicodedata.category(c)[0] != "M" for c in key):
