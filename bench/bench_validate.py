@@ -287,18 +287,31 @@ def write_docs(results: list[dict[str, Any]], baseline: list[dict[str, Any]]) ->
 
 # Where the time goes, measured separately (see the report of issue 3); kept with the table.
 NOTES = [
-    "Where the time goes at 1,000,000 rows (one process, CPU seconds of ≈14): `sync.text` "
-    "≈3 s (`clean_series` 1.8, `exact_key` 1.2 for the titles that are not plain words), "
-    "`legacy.decode_frame` 0.4 s (it only sees the 0.7 % of rows that hold a legacy marker; "
-    "given the whole frame it took 2.7 s), the rest in the validator: authors 3.5 s, the "
-    "legacy marker scan 1.4 s, title keys' fast path and folding 2 s, parsing and findings "
-    "≈1.5 s. With the text worker the main process keeps ≈8 s of this and the worker ≈7 s "
-    "(startup and transfer included).", "",
-    "Since 2026-11-24 (second series) the marker scan of the titles and authors reads the UTF-8 "
-    "bytes already made for the worker with numpy (`_marked_utf8`): 0.49 s → 0.19 s for the "
-    "titles and 0.26 s → 0.07 s for the authors (`legacy_decode` 2.1 → 1.2 s of main-process "
-    "CPU); the worker's share of the titles went from 95 % to 88 % to match. Run-to-run "
-    "variation on this machine is ±0.4 s at a million rows, as large as the change.", "",
+    "Where the time goes at 1,000,000 rows (one process, CPU seconds of ≈13): the title keys "
+    "≈4.8 s (`text.exact_key_of_clean` ≈2.3 µs a title, `fold_lower`, the Arrow arrays), the "
+    "authors ≈3.7 s (splitting, each distinct piece read once, and name keys), legacy "
+    "detection and decoding ≈1.8 s (the marker scan of every text column; `decode_frame` only "
+    "sees the 0.7 % of rows that hold a marker), cleaning the other text columns ≈1.6 s, "
+    "parsing and findings ≈1 s. With the text worker the main process keeps ≈8.6 s of CPU and "
+    "the worker ≈7 s (its own start-up and the transfer included).", "",
+    "Third series (2026-11-24, 10.3 → 8.65 s best of three; 7.9–9.3 s across the day's series "
+    "on the same code: this machine's speed drifts by ±0.5 s at a million rows): the worker is "
+    "started first and fed each column as a file of 32k-cell chunks, so it imports while this "
+    "process encodes its input; the titles are handed over only after legacy decoding, with "
+    "the decoded cells as corrections, so its keys need no patching afterwards (patching the "
+    "Arrow key chunks cost 0.45 s at the end, when only this process runs); this process keys "
+    "its own share of the titles before it waits for the worker's (it used to wait ≈1 s "
+    "first); the typed columns are factorised once for the marker scan and for parsing; the "
+    "ASCII-title check of author pieces rejects most pieces by their first word. Memory: the "
+    "worker reads a chunk at a time (its peak 558 → ≈300 MiB) and both processes give large "
+    "freed blocks back at once (`sync.memory.map_large_blocks`): peak 1,935 → 1,679 MiB.", "",
+    "Memory at a million rows, measured stage by stage (`validate` with an RSS sampler): the "
+    "input frame of Python strings is 904 MiB (with the interpreter), the results ≈480 MiB "
+    "(title keys 233 as Arrow text, the rows' columns 166, the authors 83) and the text worker "
+    "≥110 MiB of interpreter and libraries before any work (≈220–300 MiB while it works). "
+    "Those three alone are ≈1.5 GiB, so the library call on a frame of Python strings cannot "
+    "be under 1.5 GiB with a second process; `sangkien validate` on files (next section) is.",
+    "",
 ]
 
 
