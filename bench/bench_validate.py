@@ -296,7 +296,7 @@ NOTES = [
     "the worker ≈7 s (its own start-up and the transfer included).", "",
     "Third series (2026-11-24, 10.3 → 8.65 s best of three; 7.9–9.3 s across the day's series "
     "on the same code: this machine's speed drifts by ±0.5 s at a million rows): the worker is "
-    "started first and fed each column as a file of 32k-cell chunks, so it imports while this "
+    "started first and fed each column as a file of 64k-cell chunks, so it imports while this "
     "process encodes its input; the titles are handed over only after legacy decoding, with "
     "the decoded cells as corrections, so its keys need no patching afterwards (patching the "
     "Arrow key chunks cost 0.45 s at the end, when only this process runs); this process keys "

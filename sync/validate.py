@@ -432,7 +432,7 @@ _SEPARATOR_FIXES = ((";", ","), ("\n", ","), (" và ", ","), (", ", ","), (" ,",
 # Anything in a cell that is not a plain list of names: the cell is read on its own.
 _SPECIAL_LUT = np.zeros(0x10000, dtype=bool)
 _SPECIAL_LUT[[ord(c) for c in "()[]/|+&•*:-–—%0123456789"]] = True
-_CHUNK_CELLS = 1 << 15
+_CHUNK_CELLS = 1 << 17
 
 
 def split_authors(cells: np.ndarray) -> Authors:
@@ -676,7 +676,7 @@ WORKER_TITLE_SHARE = 0.88
 AUTHOR_NAMES = "author_names"
 _PROBLEM_CODES = ("", *catalog.AUTHOR_PROBLEMS)
 _SEPARATOR = "\x1f"
-_CHUNK_TITLES = 1 << 16  # cells per message from the worker
+_CHUNK_TITLES = 1 << 16  # cells per chunk of a column's file and per message from the worker
 
 
 def _worker_wanted(n: int) -> bool:
@@ -728,7 +728,7 @@ class _TextWorker:
         self.process: subprocess.Popen[bytes] | None = None
         self.complete: set[str] = set()
         self.offset = 0
-        self.ready = None
+        self.ready: TextIO | None = None  # the pipe that tells the worker a column is ready
         # The files outlive this call; `close` (always called by `validate`) lets them go.
         self.inputs = {name: tempfile.TemporaryFile() for name in self.COLUMNS}  # noqa: SIM115
         self.output = tempfile.TemporaryFile()  # noqa: SIM115
@@ -750,7 +750,7 @@ class _TextWorker:
             os.close(progress_write)
             os.close(ready_read)
         self.progress = os.fdopen(progress_read, "r", encoding="ascii")
-        self.ready: TextIO | None = os.fdopen(ready_write, "w", encoding="ascii")
+        self.ready = os.fdopen(ready_write, "w", encoding="ascii")
         for name in self.COLUMNS:
             if not self._hand_over(name, columns[name][:self.rows[name]]):
                 break  # the worker stops at the first column it is not given
@@ -1133,7 +1133,7 @@ def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarra
     return split, joined(name_keys_, my_keys), joined(name_folds, my_folds)
 
 
-def _titles(values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
+def _titles(values: np.ndarray, worker: _TextWorker | None
             ) -> tuple[np.ndarray, np.ndarray, pd.Series, pd.Series]:
     """Title text, error mask and keys — from the worker process for its share of the rows when
     it delivered (cells that are not text are keyed here), else computed here."""
@@ -1409,8 +1409,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
 
     # 12. Title: text, rules and keys.
     if keys:
-        title, errors["title"], title_key, title_fold = _titles(cells["title"],
-                                                                typed_cells["title"], worker)
+        title, errors["title"], title_key, title_fold = _titles(cells["title"], worker)
         title_keys_columns = {"title_key": title_key, "title_fold": title_fold}
     else:
         title, errors["title"] = _text_column(cells["title"])
