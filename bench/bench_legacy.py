@@ -2,7 +2,7 @@
 
 Builds six text columns of realistic unit-sheet data — mostly Unicode, ~0.5 % of rows typed in
 TCVN3 and ~0.5 % in VNI, with the NFD text, odd spaces and repeated values real sheets have — and
-times `legacy.decode_frame`, `text.clean_series`, `text.exact_keys` and `text.folded_keys`.
+times `legacy.decode_frame` and `text_columns` (`clean_series`, `exact_keys`, `folded_keys`).
 
     .venv/bin/python bench/bench_legacy.py [--rows N] [--seed S]
 """
@@ -22,7 +22,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sync import legacy, text
+from sync import legacy, text_columns
 
 SURNAMES = (["Nguyễn"] * 38 + ["Trần"] * 11 + ["Lê"] * 9 + ["Phạm"] * 7 + ["Hoàng", "Huỳnh"] * 3
             + ["Phan"] * 4 + ["Vũ", "Võ"] * 2 + ["Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"])
@@ -176,12 +176,12 @@ def main() -> None:
     print(f"  converted cells: {counts}")
     print(f"  accuracy: {accuracy(frame, result['out'], result['enc'], truth, row_encoding)}")
     out = result["out"]
-    _time("clean_series (title)", lambda: text.clean_series(out["title"]))
-    _time("clean_series (6 columns)", lambda: [text.clean_series(out[c]) for c in columns])
-    cleaned = text.clean_series(out["title"])
-    _time("exact_keys (title)", lambda: text.exact_keys(cleaned))
-    _time("folded_keys (title)", lambda: text.folded_keys(cleaned))
-    _time("folded_keys (authors)", lambda: text.folded_keys(out["authors"]))
+    _time("clean_series (title)", lambda: text_columns.clean_series(out["title"]))
+    _time("clean_series (6 columns)", lambda: [text_columns.clean_series(out[c]) for c in columns])
+    cleaned = text_columns.clean_series(out["title"])
+    _time("exact_keys (title)", lambda: text_columns.exact_keys(cleaned))
+    _time("folded_keys (title)", lambda: text_columns.folded_keys(cleaned))
+    _time("folded_keys (authors)", lambda: text_columns.folded_keys(out["authors"]))
 
 
 if __name__ == "__main__":

@@ -235,8 +235,8 @@ def write_docs(results: list[dict[str, Any]], baseline: list[dict[str, Any]]) ->
                   key=lambda r: r["rows"], default=max(results, key=lambda r: r["rows"]))
     ours = {(r["rows"], r.get("worker", "auto")): r for r in results}
     theirs = {b["rows"]: b for b in baseline}
-    from sync.validate import WORKER_AUTHOR_SHARE as author_share
-    from sync.validate import WORKER_TITLE_SHARE as title_share
+    from sync.text_worker import WORKER_AUTHOR_SHARE as author_share
+    from sync.text_worker import WORKER_TITLE_SHARE as title_share
 
     ratios = ", ".join(
         f"{theirs[rows]['wall_s'] / r['wall_s']:.1f}× at {rows:,} rows"
@@ -260,7 +260,7 @@ def write_docs(results: list[dict[str, Any]], baseline: list[dict[str, Any]]) ->
             "the rest), converting legacy encodings, splitting authors and building comparison "
             "keys.", "",
             "From 200,000 rows on, `validate` shares the text work with a second Python process "
-            "(`_TextWorker`, a fresh interpreter fed through temporary files): it cleans all the "
+            "(`sync.text_worker`, a fresh interpreter fed through temporary files): it cleans all the "
             f"authors, splits and keys those of the first {author_share:.0%} of the rows and "
             f"cleans and keys the first {title_share:.0%} of the titles, while the main process "
             "validates everything else (the shares are set so that both finish together at a "

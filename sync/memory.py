@@ -14,8 +14,6 @@ import functools
 import sys
 from typing import Any
 
-import pyarrow as pa
-
 
 @functools.cache
 def _libc() -> Any:
@@ -49,8 +47,11 @@ def map_large_blocks() -> None:
 
 
 def release_freed_memory() -> None:
-    """Hand the pages that Arrow's pool and malloc hold unused back to the system."""
-    pa.default_memory_pool().release_unused()
+    """Hand the pages that Arrow's pool and malloc hold unused back to the system. (A process that
+    never imported Arrow, the text worker, has no pool: Arrow is not imported for it.)"""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)

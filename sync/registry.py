@@ -16,8 +16,9 @@ from sync.addresses import is_email
 from sync.backends.base import Grid
 from sync.config import GSHEET_PREFIX, resolve_locator
 from sync.errors import ConfigError, SourceError
+from sync.headers import header_key
 from sync.model import Unit
-from sync.text import clean_text, header_key
+from sync.text import clean_text
 
 _CODE = re.compile(r"^[\w.\-]{1,32}$")
 MAX_LISTED_PROBLEMS = 30

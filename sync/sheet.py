@@ -4,7 +4,7 @@ The tab is `Sáng kiến` (compared like headers), else the first visible tab. T
 first row with at least two known headers; title rows above it are fine. Headers are matched through
 the one alias table of `catalog.FIELDS`, ignoring case, spacing, diacritics, `y`/`i` spellings
 (`kỹ`/`kĩ`), numbering (`1. Tên sáng kiến`), text in parentheses (`(*)`, `(đồng/năm)`) and legacy
-encodings — a header row typed in TCVN3 or VNI is decided as one row (`text.header_row_keys`), so
+encodings — a header row typed in TCVN3 or VNI is decided as one row (`headers.header_row_keys`), so
 short headers such as `Lo¹i` follow their neighbours. Columns outside the template are ignored and
 listed once per source (`unknown_column`); row counters (`STT`) are ignored silently. Blank rows
 are dropped wherever they are, and so is a row of column numbers right under the header (`(1)`,
@@ -22,7 +22,8 @@ import pandas as pd
 from sync import catalog, legacy
 from sync.backends.base import Grid, SourceWorkbook
 from sync.errors import SourceError
-from sync.text import clean_text, header_key, header_row_keys
+from sync.headers import header_key, header_row_keys
+from sync.text import clean_text
 
 # How far down a header row may be (title rows, logos, notes above the table).
 HEADER_SEARCH_ROWS = 30

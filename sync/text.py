@@ -15,38 +15,30 @@ Decisions:
   into a space, then collapses spaces: `Máy trộn  bê-tông.` and `máy trộn bê tông` have the same
   key, and so do `13/2012/NĐ-CP` and `13 2012 nđ cp`. Letters and digits are never dropped, so
   `trạm trộn số 1` and `trạm trộn số 2` stay different.
-- Non-string cells pass through the Series functions unchanged (NA stays NA).
 
-Everything here is pure (stdlib, numpy, pandas). The Series versions call a per-value function
-through an LRU cache: real columns repeat values (names, units, fields), and a cache hit costs less
-than any vectorised pass; the per-value functions have a fast path for text that is already clean.
+Everything here is a pure function of one string, standard library only: the text worker process
+(`sync.text_worker`) imports it without pandas. The versions for whole pandas columns are in
+`sync.text_columns`, the keys of column headers (which decode legacy text) in `sync.headers`.
+The functions have a fast path for text that is already clean.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Final
-
-import numpy as np
-import pandas as pd
-
-from sync import legacy
+from typing import Any, Final
 
 __all__ = [
-    "clean_series",
     "clean_text",
     "exact_key",
     "exact_key_of_clean",
-    "exact_keys",
     "fold",
-    "fold_series",
+    "fold_lower",
     "folded_key",
-    "folded_keys",
-    "header_key",
-    "header_row_keys",
+    "header_fold",
     "person_name_fold",
     "person_name_key",
     "unify_tones",
@@ -333,115 +325,51 @@ def person_name_fold(s: str) -> str:
 _PARENS_RE: Final = re.compile(r"\([^)]*(?:\)|$)|\[[^\]]*(?:\]|$)")
 
 
-def _header_fold(s: str) -> str:
+def header_fold(s: str) -> str:
+    """The key of a header already in Unicode (`headers.header_key` decodes legacy text first):
+    folded, lower case, text in parentheses or brackets removed, punctuation as spaces."""
     s = fold(unify_tones(s)).casefold()
     s = _PARENS_RE.sub(" ", s)
     s = _SEPARATORS_RE.sub(" ", _FORMAT_RE.sub("", s))
     return " ".join(s.split())
 
 
-@lru_cache(maxsize=4096)
-def header_key(s: str) -> str:
-    """Key to match a column header against the catalogue's headers and aliases.
-
-    Legacy-decoded when the header is TCVN3/VNI/mojibake (`Tªn s¸ng kiÕn`, `Teân saùng kieán`),
-    folded, lower case, text in parentheses or brackets removed (`Giá trị làm lợi (đồng/năm)` →
-    `gia tri lam loi`), punctuation as spaces, spaces collapsed. A single header with too little
-    evidence (`Ghi chó` is TCVN3 for `Ghi chú`, but `chó` is also a word) is read as Unicode;
-    `header_row_keys` decides for a whole header row at once.
-    """
-    if not isinstance(s, str):
-        s = "" if s is None else str(s)
-    encoding = legacy.detect(s)  # before cleaning: mojibake needs its no-break spaces
-    if encoding is not None:
-        s = legacy.decode(s, encoding)
-    return _header_fold(clean_text(s))
-
-
-def header_row_keys(
-    cells: Sequence[object], known: Collection[str] | None = None
-) -> list[str]:
-    """`header_key` for every cell of one row, with the legacy encoding decided for the row: a
-    header row is typed in one encoding, so cells too short to tell (`Ghi chó`, `Lo¹i`) follow the
-    others. A cell that reads as words either way (`Ghi chó` is also Unicode "dog's note") takes
-    the reading found in `known` (header keys of the catalogue) when exactly one of them is;
-    otherwise the row's encoding. Cells with Unicode-only letters are never decoded."""
-    texts = [c if isinstance(c, str) else ("" if c is None else str(c)) for c in cells]
-    frame = pd.DataFrame({i: [t] for i, t in enumerate(texts)}, dtype=object)
-    decoded, found = legacy.decode_frame(frame, list(frame.columns))
-    votes: dict[str, int] = {}
-    for enc in found.iloc[0].tolist():
-        if enc is not None:
-            votes[enc] = votes.get(enc, 0) + 1
-    row_encoding = max(votes, key=lambda e: votes[e]) if votes else None
-    keys = []
-    for raw, value, enc in zip(texts, decoded.iloc[0].tolist(), found.iloc[0].tolist(),
-                               strict=True):
-        key = _header_fold(clean_text(value))
-        if enc is None and row_encoding in ("tcvn3", "vni") and _all_legacy_ok(raw, row_encoding):
-            other = _header_fold(clean_text(legacy.decode(raw, row_encoding)))
-            if known is None or (other in known and key not in known):
-                key = other
-        keys.append(key)
-    return keys
-
-
-def _all_legacy_ok(text: str, encoding: str) -> bool:
-    """True when decoding `text` breaks no word and does not run into Unicode Vietnamese."""
-    counts = legacy.scores(text)[encoding]
-    return counts["neg"] == 0 and counts["uni"] == 0 and (counts["pos"] + counts["amb"]) > 0
-
-
 # --------------------------------------------------------------------------------------------------
-# Series versions
+# Folding keys fast
 # --------------------------------------------------------------------------------------------------
 
-def _map_strings(series: pd.Series, fn: Callable[[str], str]) -> pd.Series:
-    """Apply `fn` to the string cells of `series`, each distinct value once; other cells (NA,
-    numbers, dates) unchanged."""
-    values = series.to_numpy(dtype=object, copy=False)
-    sample = [x for x in values[:2000] if x.__class__ is str]
-    if len(set(sample)) > 0.9 * len(sample):
-        # Mostly distinct values (titles, summaries): a memo would cost more than it saves.
-        result = np.empty(len(values), dtype=object)
-        result[:] = [fn(x) if x.__class__ is str else x for x in values]
-        return _like(series, result)
-    memo: dict[str, str] = {}
-    get = memo.get
-
-    def one(x: str) -> str:
-        value = fn(x)
-        memo[x] = value
-        return value
-
-    result = np.empty(len(values), dtype=object)
-    result[:] = [
-        (v if (v := get(x)) is not None else one(x)) if x.__class__ is str else x
-        for x in values
-    ]
-    return _like(series, result)
+_VIETNAMESE_LOWER = ("aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ"
+                     .translate({ord(c): None for c in "aeiouy"}))
 
 
-def _like(series: pd.Series, values: np.ndarray) -> pd.Series:
-    dtype = series.dtype if isinstance(series.dtype, pd.StringDtype) else object
-    return pd.Series(values, index=series.index, name=series.name, dtype=dtype)
+def _build_fold_codec() -> tuple[Any, bytes]:
+    """`fold` of lower-case Vietnamese text in two C calls: a charmap encoding that gives
+    each of the 67 lower-case Vietnamese letters a byte of its own (ASCII stays ASCII), then a byte
+    translation to the letter's `fold`. Built from `fold` itself, letter by letter."""
+    letters = _VIETNAMESE_LOWER
+    decoding = [chr(i) for i in range(128)] + ["\ufffe"] * 128
+    folded = bytearray(range(256))
+    for i, letter in enumerate(letters):
+        target = fold(letter)
+        if len(target) == 1 and target.isascii():
+            decoding[128 + i] = letter
+            folded[128 + i] = ord(target)
+    return codecs.charmap_build("".join(decoding)), bytes(folded)
 
 
-def clean_series(s: pd.Series) -> pd.Series:
-    """`clean_text` on every string cell; NA and non-strings pass through unchanged."""
-    return _map_strings(s, clean_text)
+_FOLD_MAP, _FOLD_BYTES = _build_fold_codec()
 
 
-def exact_keys(s: pd.Series) -> pd.Series:
-    """`exact_key` on every string cell; NA and non-strings pass through unchanged."""
-    return _map_strings(s, exact_key)
-
-
-def folded_keys(s: pd.Series) -> pd.Series:
-    """`folded_key` on every string cell; NA and non-strings pass through unchanged."""
-    return _map_strings(s, folded_key)
-
-
-def fold_series(s: pd.Series) -> pd.Series:
-    """`fold` on every string cell; NA and non-strings pass through unchanged."""
-    return _map_strings(s, fold)
+def fold_lower(key: str) -> str:
+    """`fold(key)` for a lower-case key (an `exact_key`), without its cache: one encode and
+    one byte translation when the key holds only ASCII and Vietnamese letters."""
+    if key.isascii():
+        return key
+    try:
+        return codecs.charmap_encode(key, "strict", _FOLD_MAP)[0].translate(_FOLD_BYTES).decode()
+    except UnicodeEncodeError:
+        folded = fold.__wrapped__(key)
+        # A word that was only combining marks folds to nothing (`folded_key` drops it too).
+        if "  " in folded or folded[:1] == " " or folded[-1:] == " ":
+            folded = " ".join(folded.split())
+        return folded

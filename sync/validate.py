@@ -44,31 +44,23 @@ Decisions:
   folded key is `fold(exact_key)` done by a charmap codec (`fold_lower`); tests hold both to the
   text module's functions.
 - At 200,000 rows and more, titles and authors are cleaned (and titles keyed) in a second process
-  (`_TextWorker`) while this one validates the rest; results are identical either way.
+  (`TextWorker`) while this one validates the rest; results are identical either way.
 - The cyclic garbage collector is paused during validation: millions of small containers live to
   the end of the call and form no cycles.
 """
 
 from __future__ import annotations
 
-import bisect
-import codecs
 import contextlib
 import datetime as dt
 import gc
 import math
-import operator
-import os
-import pickle
 import re
 import string
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -77,6 +69,7 @@ import pyarrow.compute as pc
 from pandas.api.types import infer_dtype
 
 from sync import catalog, legacy
+from sync.authors import Authors, split_authors
 from sync.config import ProgramConfig
 from sync.frames import TEXT
 from sync.memory import map_large_blocks, release_freed_memory
@@ -93,12 +86,12 @@ from sync.parse import (
     spread,
 )
 from sync.text import (
-    clean_series,
     clean_text,
     exact_key_of_clean,
-    fold,
-    unify_tones,
+    fold_lower,
 )
+from sync.text_columns import clean_series
+from sync.text_worker import PROBLEM_CODES, SEPARATOR, TextWorker, worker_wanted
 
 FINDING_COLUMNS = ("unit_code", "tab", "row", "field", "column", "value", "code", "severity",
                    "message", "hint")
@@ -241,373 +234,8 @@ def _where(mask: np.ndarray) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------------------------------
-# Authors
-# --------------------------------------------------------------------------------------------------
-
-def _lower_set(words: Iterable[str]) -> frozenset[str]:
-    return frozenset(unify_tones(clean_text(w)).lower() for w in words)
-
-
-_TITLES = _lower_set(catalog.AUTHOR_TITLES)
-_GROUPS = _lower_set(catalog.AUTHOR_GROUP_WORDS)
-_ROLES = _lower_set(catalog.AUTHOR_ROLES)
-# ASCII spellings that can only be a group (`cong ty`), never a name (`Phong`, `To` can be).
-_GROUPS_ASCII = frozenset(fold(g) for g in _GROUPS if len(g.split()) >= 2)
-# Words in front of a name that send a piece to the careful path (titles, groups, roles).
-_RISKY_PREFIXES = _TITLES | _GROUPS | _ROLES
-_RISKY_FIRST = frozenset(w.rstrip(".") for w in _RISKY_PREFIXES if " " not in w)
-_RISKY_MULTI_FIRST = frozenset(w.split()[0] for w in _RISKY_PREFIXES if " " in w)
-_TITLE_RE = re.compile(
-    r"^(?:(?:" + "|".join(re.escape(t) for t in sorted(_TITLES, key=len, reverse=True))
-    + r")(?:\s*\.\s*|\s+|$))+", re.IGNORECASE)
-_SPLIT = re.compile(r"\s*(?:[,;\n/|+&•]|\s(?:và|cùng với|cùng|với)\s)\s*", re.IGNORECASE)
-_SPLIT_ASCII = re.compile(r"\s*(?:[,;\n/|+&]|\s(?:va|cung voi|cung|voi)\s)\s*", re.IGNORECASE)
-_DC = re.compile(r"(?i)\b(?:đ|d)\s*/\s*c\b\.?")
-_NUMBERING = re.compile(r"(?:^|(?<=\n))\s*(?:\d{1,2}|[a-zA-Z])\s*[.)/]\s+|(?:^|(?<=\n))\s*[-–—•*+]\s*")
-_PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
-_SHARE = re.compile(r"\s*[-–:]?\s*\d{1,3}(?:[.,]\d+)?\s*%\s*$")
-_CONJUNCTION = re.compile(r"^(?:và|va|cùng với|cùng|với)(?:\s+|$)", re.IGNORECASE)
-# A piece that ends in a conjunction (`Nguyễn Văn An và` before a line break).
-_TRAILING_CONJUNCTION = re.compile(r"\s+(?:và|va|cùng với|cùng|với)$", re.IGNORECASE)
-_ROLE_SEP = re.compile(r"\s+[-–—]\s+|\s*:\s*")
-_NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?$")
-
-
-def _starts_with(words: list[str], table: frozenset[str]) -> bool:
-    return any(" ".join(words[:k]) in table for k in (1, 2, 3, 4))
-
-
-def _name_problem(name: str) -> str:
-    """'' when `name` is a plausible person's name, else the key of catalog.AUTHOR_PROBLEMS."""
-    lower = unify_tones(name).lower()
-    words = lower.replace(".", ". ").split()
-    if _starts_with(words, _GROUPS) or "cộng sự" in lower or "tập thể" in lower \
-            or (name.isascii() and _starts_with(words, _GROUPS_ASCII)):
-        return "group"
-    if any(ch.isdigit() for ch in name):
-        return "digits"
-    if not _NAME_RE.match(name):
-        return "symbols"
-    n_words = len(name.split())
-    if n_words < 2:
-        return "one_word"
-    if n_words > catalog.MAX_NAME_WORDS + 1 or len(name) > catalog.MAX_NAME_CHARS:
-        return "too_long"
-    return ""
-
-
-def _is_annotation(piece: str) -> bool:
-    """A role or a unit written next to a name (`Tổ trưởng`, `Phòng Kỹ thuật`)."""
-    words = unify_tones(piece).lower().split()
-    return _starts_with(words, _ROLES) or _starts_with(words, _GROUPS)
-
-
-def _strip_role_prefix(part: str) -> str:
-    """`Tổ trưởng Nguyễn Văn An` → `Nguyễn Văn An` (a role in front of a plausible name)."""
-    words = part.split()
-    lower = unify_tones(part).lower().split()
-    for k in (4, 3, 2, 1):
-        if len(words) - k >= 2 and " ".join(lower[:k]) in _ROLES:
-            rest = " ".join(words[k:])
-            if not _name_problem(rest):
-                return rest
-    return part
-
-
-def _tidy_piece(piece: str) -> list[str]:
-    """One piece of an authors cell → the names in it (none for a title or a role alone). A
-    piece may hold a name and a note after a dash or colon (`Nguyễn Văn An - Tổ trưởng`,
-    `Trần Bình: Phòng Kỹ thuật`): the note goes; two names joined by a dash stay two names."""
-    piece = _SHARE.sub("", piece).strip(" .,;:-–—*•+'\"“”()[]")
-    piece = _TRAILING_CONJUNCTION.sub("", _CONJUNCTION.sub("", piece))
-    if not piece:
-        return []
-    parts = [p.strip(" .,") for p in _ROLE_SEP.split(piece)]
-    parts = [p for p in parts if p]
-    if len(parts) > 1:
-        people = [p for p in parts if not _is_annotation(p)]
-        parts = people if people else parts
-    out = []
-    for part in parts:
-        lower = unify_tones(part).lower()
-        if lower.rstrip(".") in _TITLES or lower in _ROLES:
-            continue
-        stripped = _strip_ascii_title(_TITLE_RE.sub("", part).strip(" .,"))
-        if not stripped:
-            continue
-        part = " ".join(stripped.split())
-        part = _strip_role_prefix(part)
-        if part.isupper() and len(part) > 3 and " " in part:
-            part = part.title()
-        out.append(part)
-    return out
-
-
-AuthorCell = tuple[tuple[str, ...], tuple[str, ...]]
-_PLAUSIBLE = ("",)
-
-
-def _simple_name(piece: str) -> bool:
-    """A piece that is certainly one plausible name as it stands: 2–7 words of letters, not all
-    capitals, no title, group or role word in front, no word that needs a closer look."""
-    if not piece.replace(" ", "").isalpha() or piece.isupper() or len(piece) > catalog.MAX_NAME_CHARS:
-        return False
-    words = piece.lower().split(" ")
-    if not 2 <= len(words) <= catalog.MAX_NAME_WORDS + 1 or "" in words \
-            or words[0] in _RISKY_FIRST \
-            or (words[0] in _RISKY_MULTI_FIRST and _starts_with(words, _RISKY_PREFIXES)):
-        return False
-    return _RISKY_WORDS.isdisjoint(words)
-
-
-# Words anywhere in a piece that send it to the careful path (`cùng các cộng sự`, ASCII `va`).
-_RISKY_WORDS = frozenset({"và", "va", "cùng", "với", "các", "nhóm", "cộng", "tập", "sự"})
-# Characters that make a whole cell go the careful way (parentheses holding commas, `đ/c`,
-# numbering, shares).
-_CELL_SPECIAL = re.compile(r"[()\[\]/\d|+&•*:\-–—%]")
-
-
-_ASCII_TITLES = sorted((t.split() for t in catalog.AUTHOR_TITLES_ASCII), key=len, reverse=True)
-_ASCII_TITLE_HEADS = frozenset(t[0] for t in _ASCII_TITLES)
-
-
-def _strip_ascii_title(piece: str) -> str:
-    """`ong Nguyen Van An` → `Nguyen Van An`: a title typed without diacritics goes only when a
-    common surname and at least one more word follow it."""
-    head = piece.split(None, 1)
-    if not head or head[0].lower().rstrip(".") not in _ASCII_TITLE_HEADS:
-        return piece  # most pieces: a name whose first letter only looked like a title's
-    words = piece.split()
-    lower = [w.lower().rstrip(".") for w in words]
-    for title in _ASCII_TITLES:
-        k = len(title)
-        if lower[:k] == title and len(words) - k >= 2 \
-                and fold(lower[k]) in catalog.COMMON_SURNAMES_FOLDED:
-            return " ".join(words[k:])
-    return piece
-
-
-def _read_piece(piece: str) -> AuthorCell:
-    """`split_author_cell(piece)` for one piece between separators, quickly for a name as it
-    stands or after titles in front (`KS. Lê Văn Cường`)."""
-    if piece[:1] in "oObBaAcCdDkKtT":
-        piece = _strip_ascii_title(piece)
-    if _simple_name(piece):
-        return (piece,), _PLAUSIBLE
-    rest = piece
-    while True:
-        head, _, tail = rest.partition(" ")
-        if not tail or head.lower().rstrip(".") not in _TITLES:
-            break
-        rest = tail
-    if rest is not piece and _simple_name(rest):
-        return (rest,), _PLAUSIBLE
-    return split_author_cell(piece)
-
-
-def split_author_cell(cell: str) -> AuthorCell:
-    """An authors cell (clean text) → (names as shown, problem of each: '' when plausible)."""
-    text = _DC.sub("đc", cell)
-    text = _NUMBERING.sub("\n", text)
-    # Roles in parentheses go before splitting: "(Tổ trưởng, Đội 3)" holds a comma.
-    text = _PARENS.sub(" ", text)
-    splitter = _SPLIT_ASCII if text.isascii() else _SPLIT
-    names = [name for piece in splitter.split(text) for name in _tidy_piece(piece)]
-    return tuple(names), tuple(_name_problem(n) for n in names)
-
-
-@dataclass(slots=True)
-class Authors:
-    """The authors of every row: one entry per (row, name), and the display text per row."""
-
-    rows: np.ndarray  # row position of each name
-    positions: np.ndarray  # its position among the row's names
-    names: np.ndarray  # as shown (objects shared between rows naming the same person)
-    problems: np.ndarray  # '' when plausible, else a key of catalog.AUTHOR_PROBLEMS
-    display: np.ndarray  # per row: the names joined by ", " (the cell itself when unchanged)
-
-
-# Separators of the simple cells, rewritten to "," on a whole chunk of cells at once.
-_SEPARATOR_FIXES = ((";", ","), ("\n", ","), (" và ", ","), (", ", ","), (" ,", ","))
-# Anything in a cell that is not a plain list of names: the cell is read on its own.
-_SPECIAL_LUT = np.zeros(0x10000, dtype=bool)
-_SPECIAL_LUT[[ord(c) for c in "()[]/|+&•*:-–—%0123456789"]] = True
-_CHUNK_CELLS = 1 << 17
-
-
-def split_authors(cells: np.ndarray) -> Authors:
-    """Authors cells (clean text or None) → `Authors`.
-
-    Column-wise: a chunk of cells is joined into one string, its separators rewritten and split
-    into pieces in C; each *distinct* piece is read once (`_simple_name`, else
-    `split_author_cell`), and the names are spread back to their rows with numpy. Cells holding
-    anything but names and separators (parentheses, digits, dashes, `đ/c` …) are read one by one
-    with `split_author_cell`.
-    """
-    n = len(cells)
-    piece_memo: dict[str, AuthorCell] = {}
-    out_rows: list[np.ndarray] = []
-    out_names: list[np.ndarray] = []
-    out_problems: list[np.ndarray] = []
-    display = np.full(n, None, dtype=object)
-    present = np.flatnonzero(~pd.isna(cells))
-    for start in range(0, len(present), _CHUNK_CELLS):
-        rows = present[start:start + _CHUNK_CELLS]
-        texts = cells[rows].tolist()
-        r, names, problems = _split_chunk(texts, rows, piece_memo, display)
-        out_rows.append(r)
-        out_names.append(names)
-        out_problems.append(problems)
-    if out_rows:
-        rows_all = np.concatenate(out_rows)
-        names_all = np.concatenate(out_names)
-        problems_all = np.concatenate(out_problems)
-        order = np.argsort(rows_all, kind="stable")
-        rows_all, names_all, problems_all = rows_all[order], names_all[order], problems_all[order]
-    else:
-        rows_all = np.empty(0, dtype=np.int64)
-        names_all = np.empty(0, dtype=object)
-        problems_all = np.empty(0, dtype=object)
-    counts = np.bincount(rows_all, minlength=n) if len(rows_all) else np.zeros(n, np.int64)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    positions = np.arange(len(rows_all), dtype=np.int64) - starts
-    return Authors(rows_all.astype(np.int64), positions, names_all, problems_all, display)
-
-
-_COUNT = operator.itemgetter(2)
-_AS_TYPED = operator.itemgetter(3)
-
-
-def _remember(memo: dict[str, Any], piece: str) -> tuple[Any, ...]:
-    """(names, problems, how many, whether the piece is one name exactly as typed)."""
-    names, problems = _read_piece(piece)
-    found = memo[piece] = (names, problems, len(names), len(names) == 1 and names[0] == piece)
-    return found
-
-
-def _split_chunk(texts: list[str], rows: np.ndarray, memo: dict[str, AuthorCell],
-                 display: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    joined = "\x1e".join(texts)
-    # The chunk as code points: cell boundaries, special characters and separators found with
-    # numpy instead of a regular expression scan.
-    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    cell_of = np.cumsum(points == 0x1E, dtype=np.int32)
-    bmp = np.minimum(points, 0xFFFF)
-    special = np.zeros(len(texts), dtype=bool)
-    special[cell_of[_SPECIAL_LUT[bmp]]] = True
-    space = points == 0x20
-    lower = points | 0x20  # ASCII letters in lower case
-    v_a = space[:-3] & (lower[1:-2] == 0x76) & (lower[2:-1] == 0x61) & space[3:]
-    special[cell_of[:-3][v_a]] = True  # " va ": an ASCII cell split on the word `va`
-    comma = points == 0x2C
-    not_plain = (points == 0x3B) | (points == 0x0A)  # ; and line breaks
-    not_plain[:-1] |= comma[:-1] & ~space[1:]  # "," not followed by a space
-    not_plain[-1:] |= comma[-1:]
-    not_plain[1:] |= comma[1:] & space[:-1]  # " ,"
-    not_plain[:-3] |= space[:-3] & (points[1:-2] == 0x76) & (points[2:-1] == 0xE0) & space[3:]
-    plain_sep = np.ones(len(texts), dtype=bool)
-    plain_sep[cell_of[not_plain]] = False
-    del points, bmp, lower, cell_of, space, comma, not_plain
-    for old, new in _SEPARATOR_FIXES:
-        joined = joined.replace(old, new)
-    normalised = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    bounds = np.flatnonzero(normalised == 0x1E)
-    commas = np.flatnonzero(normalised == 0x2C)
-    n_pieces = np.bincount(np.searchsorted(bounds, commas), minlength=len(texts)) + 1
-    del normalised, bounds, commas
-    pieces = joined.replace("\x1e", ",").split(",")
-    del joined
-    codes, uniques = pd.factorize(np.asarray(pieces, dtype=object))
-    del pieces
-    get = memo.get
-    readings = [get(piece) or _remember(memo, piece) for piece in uniques.tolist()]
-    # Each distinct piece gives 0, 1 or a few names: lay them out flat and index into them.
-    per_unique = np.fromiter(map(_COUNT, readings), dtype=np.int64, count=len(readings))
-    flat_names = np.asarray([name for f in readings for name in f[0]] or [], dtype=object)
-    flat_problems = np.asarray([p for f in readings for p in f[1]] or [], dtype=object)
-    unchanged_u = np.fromiter(map(_AS_TYPED, readings), dtype=bool, count=len(readings))
-    offsets = np.cumsum(per_unique) - per_unique
-    piece_cell = np.repeat(np.arange(len(texts), dtype=np.int64), n_pieces)
-    k = per_unique[codes]
-    name_index = np.repeat(offsets[codes], k) + (
-        np.arange(k.sum(), dtype=np.int64) - np.repeat(np.cumsum(k) - k, k))
-    name_cell = np.repeat(piece_cell, k)
-    names = flat_names[name_index] if len(name_index) else np.empty(0, dtype=object)
-    problems = flat_problems[name_index] if len(name_index) else np.empty(0, dtype=object)
-    # Cells read one by one.
-    special_idx = np.flatnonzero(special)
-    if len(special_idx):
-        keep = ~special[name_cell]
-        names, problems, name_cell = names[keep], problems[keep], name_cell[keep]
-        extra_cells, extra_names, extra_problems = [], [], []
-        for i in special_idx.tolist():
-            found = memo.get("\x1e" + texts[i])  # whole cells, apart from pieces
-            if found is None:
-                found = memo["\x1e" + texts[i]] = split_author_cell(texts[i])
-            extra_cells += [i] * len(found[0])
-            extra_names += found[0]
-            extra_problems += found[1]
-        name_cell = np.concatenate([name_cell, np.asarray(extra_cells, dtype=np.int64)])
-        names = np.concatenate([names, np.asarray(extra_names, dtype=object)])
-        problems = np.concatenate([problems, np.asarray(extra_problems, dtype=object)])
-        order = np.argsort(name_cell, kind="stable")
-        name_cell, names, problems = name_cell[order], names[order], problems[order]
-    # Display: the cell itself when every piece is a name as typed between ", " separators.
-    cell_unchanged = np.ones(len(texts), dtype=bool)
-    np.logical_and.at(cell_unchanged, piece_cell, unchanged_u[codes])
-    same = cell_unchanged & plain_sep & ~special
-    count_per_cell = np.bincount(name_cell, minlength=len(texts))
-    texts_arr = np.asarray(texts, dtype=object)
-    shown = np.where(same & (count_per_cell > 0), texts_arr, None)
-    redo = np.flatnonzero(~same & (count_per_cell > 0))
-    if len(redo):
-        bounds = np.searchsorted(name_cell, redo), np.searchsorted(name_cell, redo, side="right")
-        shown[redo] = [", ".join(names[a:b].tolist()) for a, b in zip(*bounds, strict=True)]
-    display[rows] = shown
-    return rows[name_cell], names, problems
-
-
-# --------------------------------------------------------------------------------------------------
 # Comparison keys
 # --------------------------------------------------------------------------------------------------
-
-_VIETNAMESE_LOWER = ("aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ"
-                     .translate({ord(c): None for c in "aeiouy"}))
-
-
-def _build_fold_codec() -> tuple[Any, bytes]:
-    """`text.fold` of lower-case Vietnamese text in two C calls: a charmap encoding that gives
-    each of the 67 lower-case Vietnamese letters a byte of its own (ASCII stays ASCII), then a byte
-    translation to the letter's `fold`. Built from `text.fold` itself, letter by letter."""
-    letters = _VIETNAMESE_LOWER
-    decoding = [chr(i) for i in range(128)] + ["\ufffe"] * 128
-    folded = bytearray(range(256))
-    for i, letter in enumerate(letters):
-        target = fold(letter)
-        if len(target) == 1 and target.isascii():
-            decoding[128 + i] = letter
-            folded[128 + i] = ord(target)
-    return codecs.charmap_build("".join(decoding)), bytes(folded)
-
-
-_FOLD_MAP, _FOLD_BYTES = _build_fold_codec()
-_uncached_fold = getattr(fold, "__wrapped__", fold)
-
-
-def fold_lower(key: str) -> str:
-    """`text.fold(key)` for a lower-case key (an `exact_key`), without its cache: one encode and
-    one byte translation when the key holds only ASCII and Vietnamese letters."""
-    if key.isascii():
-        return key
-    try:
-        return codecs.charmap_encode(key, "strict", _FOLD_MAP)[0].translate(_FOLD_BYTES).decode()
-    except UnicodeEncodeError:
-        folded = _uncached_fold(key)
-        # A word that was only combining marks folds to nothing (`folded_key` drops it too).
-        if "  " in folded or folded[:1] == " " or folded[-1:] == " ":
-            folded = " ".join(folded.split())
-        return folded
-
 
 # Title keys are made this many at a time and stored as Arrow strings (pandas' `str` dtype): a
 # million keys take a third of the memory of Python strings, and the deduplicator reads them as
@@ -635,6 +263,12 @@ def _key_chunks(values: np.ndarray) -> tuple[list[pa.Array], list[pa.Array]]:
     return exact_chunks, folded_chunks
 
 
+def _factorize(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """`authors.factorize` by pandas' C hash table (40 % faster on a million author pieces)."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    return codes, uniques.tolist()
+
+
 def name_keys(names: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`text.person_name_key` / `person_name_fold` of each name, once per distinct name (the
     same key objects are shared by every row that names the person)."""
@@ -657,359 +291,6 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-# --------------------------------------------------------------------------------------------------
-# Titles on the second core
-# --------------------------------------------------------------------------------------------------
-
-# Validation of this many rows or more cleans titles and authors (and keys the titles) in a second
-# process while this one validates the other columns (`SANGKIEN_VALIDATE_WORKER=0` turns it off,
-# `=1` forces it).
-WORKER_MIN_ROWS = 200_000
-# The worker cleans all the authors, splits those of the first `WORKER_AUTHOR_SHARE` of the rows
-# and cleans and keys the titles of the first `WORKER_TITLE_SHARE`; this process does the rest.
-# Set from timelines of a million-row run (docs/benchmarks.md): both end within about a second;
-# run-to-run variation (±0.4 s) is as large as moving a few percent of the rows.
-WORKER_AUTHOR_SHARE = 0.4
-WORKER_TITLE_SHARE = 0.88
-AUTHOR_NAMES = "author_names"
-_PROBLEM_CODES = ("", *catalog.AUTHOR_PROBLEMS)
-_SEPARATOR = "\x1f"
-_CHUNK_TITLES = 1 << 16  # cells per chunk of a column's file and per message from the worker
-
-
-def _worker_wanted(n: int) -> bool:
-    setting = os.environ.get("SANGKIEN_VALIDATE_WORKER", "")
-    if setting == "0" or n == 0 or not hasattr(os, "pread"):
-        return False
-    return setting == "1" or (n >= WORKER_MIN_ROWS and (os.cpu_count() or 1) >= 2)
-
-
-class _TextWorker:
-    """Shares the text work with a second Python process while this one validates everything
-    else: it cleans the authors (`text.clean_text`), splits and keys the authors of the first
-    rows (`WORKER_AUTHOR_SHARE`), then cleans and keys the titles of the first rows
-    (`WORKER_TITLE_SHARE`); this process does the rest of both. Titles and authors are the
-    columns that are nearly all distinct and read word by word, about half of the work at scale.
-
-    The worker is a fresh interpreter (not a fork: a forked child writing into the parent's
-    memory arenas would copy them page by page), started first so that it imports while this
-    process encodes its input. Each column goes in its own temporary file as chunks of
-    `_CHUNK_TITLES` cells (UTF-8, joined by `_SEPARATOR`), and its name goes down a pipe once the
-    file is complete (the worker waits for it, then reads a chunk at a time). Its output, a
-    temporary file of messages in `MESSAGES` order: the few cells that cleaning changed, the
-    names of its share of the authors (distinct names with their keys, codes per name), and for
-    the titles the keys as UTF-8 with Arrow's offsets (they become Arrow arrays here without a
-    copy). A pipe tells when a part is complete. No thread of this process reads or writes
-    meanwhile, so the validation here never waits for the GIL. Anything unexpected — no worker,
-    a worker that fails, a cell it cannot be sent — and the parent computes the same results
-    itself."""
-
-    COLUMNS = ("authors", "title")  # the columns it is sent, in this order
-    # What it sends back, in this order: the authors cleaned, the names in its share of the
-    # authors, the titles cleaned and keyed.
-    MESSAGES = ("authors", AUTHOR_NAMES, "title")
-    KEYED = "title"
-    # Columns the worker starts on only once legacy decoding here is done, with its corrections
-    # (`hand_over_corrected`): it has the authors to do first, and keys made from decoded text
-    # need no patching afterwards.
-    CORRECTED = ("title",)
-
-    def __init__(self, columns: dict[str, np.ndarray]) -> None:
-        self.n = len(next(iter(columns.values())))
-        # It splits the authors of the first rows and keys the titles of the first rows; this
-        # process does the rest (see `WORKER_AUTHOR_SHARE`).
-        self.author_rows = int(self.n * WORKER_AUTHOR_SHARE)
-        self.rows = {"authors": self.n, "title": max(1, int(self.n * WORKER_TITLE_SHARE))}
-        self.failed = False
-        self.sent: set[str] = set()  # the columns handed over whole
-        self.marked: dict[str, np.ndarray] = {}  # `_marked` of the rows sent, by column
-        self.process: subprocess.Popen[bytes] | None = None
-        self.complete: set[str] = set()
-        self.offset = 0
-        self.ready: TextIO | None = None  # the pipe that tells the worker a column is ready
-        # The files outlive this call; `close` (always called by `validate`) lets them go.
-        self.inputs = {name: tempfile.TemporaryFile() for name in self.COLUMNS}  # noqa: SIM115
-        self.output = tempfile.TemporaryFile()  # noqa: SIM115
-        progress_read, progress_write = os.pipe()
-        ready_read, ready_write = os.pipe()
-        fds = (progress_write, ready_read, *(f.fileno() for f in self.inputs.values()))
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-c",
-                 f"from sync.validate import _text_worker_main as m; m{fds}"],
-                stdin=subprocess.DEVNULL, stdout=self.output, stderr=subprocess.DEVNULL,
-                pass_fds=fds)
-        except OSError:
-            self.failed = True
-            for fd in (progress_read, ready_write):
-                os.close(fd)
-            return
-        finally:
-            os.close(progress_write)
-            os.close(ready_read)
-        self.progress = os.fdopen(progress_read, "r", encoding="ascii")
-        self.ready = os.fdopen(ready_write, "w", encoding="ascii")
-        for name in self.COLUMNS:
-            if not self._hand_over(name, columns[name][:self.rows[name]]):
-                break  # the worker stops at the first column it is not given
-            if name not in self.CORRECTED:
-                self._announce(name)
-        if "authors" not in self.sent:
-            self.failed = True
-            self._stop_announcing()
-
-    def hand_over_corrected(self, name: str, corrected: Mapping[int, str]) -> None:
-        """Let the worker start on a column of `CORRECTED`, with the cells that legacy decoding
-        changed since it was written ({row: text})."""
-        if self.ready is None or name not in self.marked:
-            return
-        out = self.inputs[name]
-        out.seek(0, os.SEEK_END)
-        offset = out.tell()
-        payload = pickle.dumps(dict(corrected), protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(len(payload).to_bytes(8, "little") + payload)
-        out.flush()
-        self._announce(name, offset)
-
-    def _announce(self, name: str, corrections_at: int = 0) -> None:
-        """Tell the worker that a column's file is complete (and where its corrections are)."""
-        try:
-            assert self.ready is not None
-            self.ready.write(f"{name} {corrections_at}\n")
-            self.ready.flush()
-        except (OSError, ValueError):  # the worker is gone: this process does the work
-            self._stop_announcing()
-            return
-        self.sent.add(name)
-
-    def _stop_announcing(self) -> None:
-        if self.ready is not None:
-            with contextlib.suppress(OSError):
-                self.ready.close()
-            self.ready = None
-
-    def _hand_over(self, name: str, values: np.ndarray) -> bool:
-        """Write one column into its file, a chunk at a time; False when a cell holds the
-        separator (the column is not sent)."""
-        out = self.inputs[name]
-        share = self.author_rows if name == "authors" else 0
-        out.write(len(values).to_bytes(8, "little") + share.to_bytes(8, "little"))
-        marked = []
-        for start in range(0, len(values), _CHUNK_TITLES):
-            texts = [v if v.__class__ is str else "" for v in
-                     values[start:start + _CHUNK_TITLES].tolist()]
-            joined = _SEPARATOR.join(texts)
-            if joined.count(_SEPARATOR) != len(texts) - 1:
-                return False
-            data = joined.encode("utf-8", "surrogatepass")
-            # The legacy marker scan of these rows reads the bytes made for the worker anyway.
-            marked.append(_marked_utf8(data, len(texts)))
-            out.write(len(data).to_bytes(8, "little"))
-            out.write(data)
-        out.flush()
-        self.marked[name] = np.concatenate(marked) if marked else np.zeros(0, dtype=bool)
-        return True
-
-    def _messages(self, name: str) -> list[tuple[Any, ...]] | None:
-        """The messages of one part of the output (`MESSAGES`), once the worker says it is
-        complete; None when the worker ended without it or a message is damaged (or was never
-        sent the column: the names come from the authors)."""
-        if self.process is None or self.failed \
-                or (self.KEYED if name == self.KEYED else "authors") not in self.sent:
-            return None
-        while name not in self.complete:
-            line = self.progress.readline()
-            if not line:
-                return None  # the worker ended without finishing
-            self.complete.add(line.strip())
-        if name == self.MESSAGES[-1] and self.process is not None:
-            # Its last part: let the worker end (and its memory go) before the part is loaded
-            # here, so that the two do not add up.
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                self.process.wait(timeout=5)
-        chunks = []
-        # The worker writes through the same open file: read at explicit offsets (`pread`)
-        # so that its writing position is left alone. The parts come one after the other:
-        # earlier parts not asked for are passed over, a later part ends this one.
-        later = self.MESSAGES[self.MESSAGES.index(name) + 1:]
-        fd, offset = self.output.fileno(), self.offset
-        try:
-            while True:
-                head = os.pread(fd, 8, offset)
-                if len(head) < 8:
-                    break
-                size = int.from_bytes(head, "little")
-                body = os.pread(fd, size, offset + 8)
-                if len(body) < size:
-                    break  # a later part the worker is still writing
-                message = pickle.loads(body)
-                if message[0] in later:
-                    break
-                if message[0] == name:
-                    chunks.append(message[1:])
-                offset += 8 + size
-        except Exception:  # a damaged message: the parent redoes the work
-            return None
-        self.offset = offset
-        return chunks
-
-    def author_names(self) -> tuple[Any, ...] | None:
-        """The names in the authors of rows `0 … author_rows - 1` (see `_author_share`); None
-        when the worker did not deliver them."""
-        chunks = self._messages(AUTHOR_NAMES)
-        if not chunks or len(chunks) != 1 or len(chunks[0]) != 8:
-            return None
-        return chunks[0]
-
-    def column(self, name: str) -> tuple[dict[int, str], list[pa.Array], list[pa.Array]] | None:
-        """For one column's first `rows[name]` rows: {row: cleaned text where cleaning changed
-        it}, and for the titles the exact and folded key chunks; None when the worker did not
-        deliver it."""
-        chunks = self._messages(name)
-        if chunks is None:
-            return None
-        if sum(c[2] for c in chunks) != self.rows[name] or not all(
-                len(c) == (7 if name == self.KEYED else 3) for c in chunks):
-            return None
-        changes: dict[int, str] = {}
-        exact, folded = [], []
-        for chunk in sorted(chunks, key=lambda c: c[0]):
-            changes.update((chunk[0] + i, text) for i, text in chunk[1])
-            if name == self.KEYED:
-                exact.append(_arrow_from_utf8(chunk[3], chunk[4]))
-                folded.append(_arrow_from_utf8(chunk[5], chunk[6]))
-        return changes, exact, folded
-
-    def close(self) -> bool:
-        """Wait for the worker and let its files go; True when it finished cleanly."""
-        self._stop_announcing()
-        status = self.process.wait() if self.process is not None else 1
-        if self.process is not None:
-            self.progress.close()
-        for handle in (*self.inputs.values(), self.output):
-            handle.close()
-        return status == 0
-
-
-def _text_worker_main(progress_fd: int, ready_fd: int, *input_fds: int) -> None:
-    """The worker process: each column read from its file (`_TextWorker.COLUMNS` order) once its
-    name arrives on `ready_fd`; messages out on stdout (a file), the name of each part once it
-    is complete on `progress_fd`."""
-    gc.disable()
-    map_large_blocks()
-    out = sys.stdout.buffer
-    progress = os.fdopen(progress_fd, "w", encoding="ascii")
-    ready = os.fdopen(ready_fd, "r", encoding="ascii")
-
-    def send(message: tuple[Any, ...]) -> None:
-        payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        out.write(len(payload).to_bytes(8, "little"))
-        out.write(payload)
-
-    def complete(name: str) -> None:
-        out.flush()
-        progress.write(name + "\n")
-        progress.flush()
-
-    for name, fd in zip(_TextWorker.COLUMNS, input_fds, strict=True):
-        announced = ready.readline().split()
-        if len(announced) != 2 or announced[0] != name:
-            break  # this process was not given the column: it computes it itself
-        share: list[str] = []
-        for start, chunk, share_rows in _read_chunks(fd, int(announced[1])):
-            cleaned = [clean_text(t) for t in chunk]
-            changed = [(i, c) for i, (t, c) in enumerate(zip(chunk, cleaned, strict=True))
-                       if t is not c and t != c]
-            if name == _TextWorker.KEYED:
-                # An error value is no title (`_finish_text`): its key is "", as for a blank.
-                exact = [exact_key_of_clean(c) if c not in _ERROR_SET else "" for c in cleaned]
-                folded = [fold_lower(k) for k in exact]
-                send((name, start, changed, len(chunk), *_utf8_with_offsets(exact),
-                      *_utf8_with_offsets(folded)))
-            else:
-                send((name, start, changed, len(chunk)))
-                if start < share_rows:
-                    share += cleaned[:share_rows - start]
-        complete(name)
-        if name == "authors":
-            send((AUTHOR_NAMES, *_author_share(share)))
-            del share
-            complete(AUTHOR_NAMES)
-            # The authors' temporaries (a few hundred MiB at a million rows) go before the titles.
-            gc.collect()
-            release_freed_memory()
-    progress.close()
-
-
-def _read_chunks(fd: int, corrections_at: int) -> Iterator[tuple[int, list[str], int]]:
-    """A column's file (`_TextWorker._hand_over`): (first row, cells with their corrections,
-    rows of the worker's share) for each chunk, read at explicit offsets one chunk at a time."""
-    head = os.pread(fd, 16, 0)
-    n, share_rows = int.from_bytes(head[:8], "little"), int.from_bytes(head[8:], "little")
-    corrections: dict[int, str] = {}
-    if corrections_at:
-        size = int.from_bytes(os.pread(fd, 8, corrections_at), "little")
-        corrections = pickle.loads(b"".join(_pread_all(fd, size, corrections_at + 8)))
-    corrected = sorted(corrections)
-    offset, start = 16, 0
-    while start < n:
-        size = int.from_bytes(os.pread(fd, 8, offset), "little")
-        data = b"".join(_pread_all(fd, size, offset + 8))
-        offset += 8 + size
-        chunk = data.decode("utf-8", "surrogatepass").split(_SEPARATOR)
-        first = bisect.bisect_left(corrected, start)
-        for row in corrected[first:bisect.bisect_left(corrected, start + len(chunk), first)]:
-            chunk[row - start] = corrections[row]
-        yield start, chunk, share_rows
-        start += len(chunk)
-
-
-def _pread_all(fd: int, size: int, offset: int) -> Iterator[bytes]:
-    while size > 0:
-        part = os.pread(fd, size, offset)
-        if not part:
-            raise EOFError("a column's file ended early")
-        yield part
-        size, offset = size - len(part), offset + len(part)
-
-
-def _author_share(cleaned: list[str]) -> tuple[Any, ...]:
-    """The worker's share of the authors (cells cleaned as typed): (row and position of each
-    name, its code among the distinct names, its problem's code in `_PROBLEM_CODES`; the
-    distinct names with their keys and folds; the display text of the rows where it is not the
-    cleaned cell)."""
-    text, _ = _finish_text(np.asarray(cleaned, dtype=object))
-    split = split_authors(text)
-    codes, uniques = pd.factorize(split.names)
-    names = uniques.tolist()
-    keys = [exact_key_of_clean(u) for u in names]
-    folds = [fold_lower(k) for k in keys]
-    problem = {p: i for i, p in enumerate(_PROBLEM_CODES)}
-    problems = np.fromiter((problem[p] for p in split.problems.tolist()), dtype=np.int8,
-                           count=len(split.problems))
-    display = [(i, shown) for i, (shown, cell) in enumerate(zip(split.display.tolist(),
-                                                                 text.tolist(), strict=True))
-               if shown is not cell]
-    return (split.rows.astype(np.int64), split.positions, codes.astype(np.int64), problems,
-            names, keys, folds, display)
-
-
-def _utf8_with_offsets(values: list[str]) -> tuple[np.ndarray, bytes]:
-    """Strings as one UTF-8 buffer and the offsets of each (Arrow's layout), made by Arrow's
-    converter; strings Arrow refuses (lone surrogates) are encoded one by one."""
-    try:
-        array = pa.array(values, type=pa.large_string())
-    except (pa.ArrowException, UnicodeError):
-        encoded = [v.encode("utf-8", "surrogatepass") for v in values]
-        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)),
-                  out=offsets[1:])
-        return offsets, b"".join(encoded)
-    _, offsets, data = array.buffers()
-    return (np.frombuffer(offsets, dtype=np.int64, count=len(values) + 1).copy(),
-            data.to_pybytes() if data else b"")
 
 
 def _arrow_from_utf8(offsets: np.ndarray, data: bytes) -> pa.Array:
@@ -1079,7 +360,7 @@ def _from_worker(values: np.ndarray, typed: np.ndarray | None, changes: dict[int
     return text, errors, decoded, was_text
 
 
-def _text_of(key: str, values: np.ndarray, typed: np.ndarray, worker: _TextWorker | None
+def _text_of(key: str, values: np.ndarray, typed: np.ndarray, worker: TextWorker | None
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A text column cleaned by the worker when it delivered, else here; also the rows where
     the text here is not what the worker cleaned (legacy text decoded meanwhile, cells that are
@@ -1094,7 +375,7 @@ def _text_of(key: str, values: np.ndarray, typed: np.ndarray, worker: _TextWorke
     return text, errors, redo
 
 
-def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarray,
+def _split_and_key(text: np.ndarray, worker: TextWorker | None, redo: np.ndarray,
                    keys: bool = True) -> tuple[Authors, np.ndarray, np.ndarray]:
     """`split_authors` and `name_keys` of the authors column: the worker's share of the rows
     from the worker (but for the rows in `redo`), the rest here; all here when the worker did
@@ -1102,7 +383,7 @@ def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarra
     long arrived.) Without `keys`, the keys are empty."""
     share = worker.author_names() if worker is not None and worker.author_rows else None
     if share is None:
-        split = split_authors(text)
+        split = split_authors(text, _factorize)
         if not keys:
             return split, np.empty(0, dtype=object), np.empty(0, dtype=object)
         exact, folded = name_keys(split.names)
@@ -1110,7 +391,7 @@ def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarra
     assert worker is not None
     share_rows = worker.author_rows
     own = np.concatenate([np.flatnonzero(redo[:share_rows]), np.arange(share_rows, len(text))])
-    mine = split_authors(text[own])
+    mine = split_authors(text[own], _factorize)
     w_rows, w_positions, w_codes, w_problems, names, name_keys_, name_folds, shown = share
     keep = ~redo[w_rows]
     w_codes = w_codes[keep]
@@ -1126,14 +407,14 @@ def _split_and_key(text: np.ndarray, worker: _TextWorker | None, redo: np.ndarra
     for i, value in shown:
         display[i] = value
     display[own] = mine.display
-    problems = np.asarray(_PROBLEM_CODES, dtype=object)[w_problems[keep]]
+    problems = np.asarray(PROBLEM_CODES, dtype=object)[w_problems[keep]]
     split = Authors(rows[order], np.concatenate([w_positions[keep], mine.positions])[order],
                     joined(names, mine.names),
                     np.concatenate([problems, mine.problems])[order], display)
     return split, joined(name_keys_, my_keys), joined(name_folds, my_folds)
 
 
-def _titles(values: np.ndarray, worker: _TextWorker | None
+def _titles(values: np.ndarray, worker: TextWorker | None
             ) -> tuple[np.ndarray, np.ndarray, pd.Series, pd.Series]:
     """Title text, error mask and keys — from the worker process for its share of the rows when
     it delivered (cells that are not text are keyed here), else computed here."""
@@ -1150,7 +431,9 @@ def _titles(values: np.ndarray, worker: _TextWorker | None
         text, errors = _text_column(values[:share])
         exact_arrow, folded_arrow = _key_chunks(text)
     else:
-        changes, exact_arrow, folded_arrow = result
+        changes = result[0]
+        exact_arrow = [_arrow_from_utf8(*chunk) for chunk in result[1]]
+        folded_arrow = [_arrow_from_utf8(*chunk) for chunk in result[2]]
         del result
         # It was given the titles as legacy decoding left them (`hand_over_corrected`).
         text, errors, _, was_text = _from_worker(values[:share], None, changes)
@@ -1249,7 +532,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
              for key in ROW_KEYS}
     findings = _Findings(unit, tab, sheet_row, headers)
     rejected = np.zeros(n, dtype=bool)
-    worker = _TextWorker(cells) if keys and _worker_wanted(n) else None
+    worker = TextWorker(cells, _marked_utf8) if keys and worker_wanted(n) else None
     if worker is not None:
         cleanup.callback(worker.close)
         # A validation this large frees hundreds of MiB of temporaries stage after stage: let
@@ -1508,7 +791,7 @@ def _marked(values: np.ndarray, factorised: tuple[np.ndarray, list[Any]] | None 
 
 
 def _marked_utf8(data: bytes, n: int) -> np.ndarray:
-    """`_marked` of `n` cells joined by `_SEPARATOR` and encoded as UTF-8, read with numpy: every
+    """`_marked` of `n` cells joined by `SEPARATOR` and encoded as UTF-8, read with numpy: every
     marker is a code point in U+0080–U+00FF, i.e. a lead byte C2/C3 and one more byte. Read in
     slices that stay in the CPU cache (whole-buffer temporaries cost more in page faults than
     the scan itself)."""
@@ -1518,7 +801,7 @@ def _marked_utf8(data: bytes, n: int) -> np.ndarray:
     for start in range(0, len(bytes_), _MARK_SLICE):
         part = bytes_[start:start + _MARK_SLICE + 1]  # one byte more: a pair across the cut
         lead = np.flatnonzero((part[:-1] & 0xFE) == 0xC2)
-        separators = np.flatnonzero(part[:_MARK_SLICE] == ord(_SEPARATOR))
+        separators = np.flatnonzero(part[:_MARK_SLICE] == ord(SEPARATOR))
         if len(lead):
             hit = lead[_MARKER_LATIN1[((part[lead] & 0x01) << 6) | (part[lead + 1] & 0x3F) | 0x80]]
             out[cells + np.searchsorted(separators, hit)] = True
@@ -1541,7 +824,7 @@ def _decode_legacy(cells: dict[str, np.ndarray], keys: list[str], n: int,
     columns with conversions. `legacy.decode_frame` decides, with the evidence of rows and
     columns; only rows holding a legacy marker can be legacy text (and a few percent of rows at
     most in a real collection), so only they are handed to it unless they are many. `known`
-    holds `_marked` of a column's first rows where it was already found (`_TextWorker`);
+    holds `_marked` of a column's first rows where it was already found (`TextWorker`);
     `factorised` the `distinct` of the columns that have it."""
     if not keys or not n:
         return {}

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync import legacy, text
+from sync import headers, legacy, text
 from sync.legacy import (
     TCVN3_TO_UNICODE,
     VIETNAMESE_LETTERS,
@@ -410,5 +410,5 @@ def test_text_functions_never_raise_and_clean_is_idempotent(s: str) -> None:
     assert text.clean_text(cleaned) == cleaned
     assert isinstance(text.exact_key(s), str)
     assert isinstance(text.folded_key(s), str)
-    assert isinstance(text.header_key(s), str)
+    assert isinstance(headers.header_key(s), str)
     assert text.exact_key(text.exact_key(s)) == text.exact_key(s)

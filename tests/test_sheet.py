@@ -11,8 +11,8 @@ import pytest
 from sync import catalog, legacy
 from sync.backends.base import Grid, TabInfo
 from sync.errors import SourceError
+from sync.headers import header_key
 from sync.sheet import DUPLICATE_MARK, extract, find_header
-from sync.text import header_key
 
 CORPUS = Path(__file__).parent / "corpus"
 TEMPLATE = [f.header for f in catalog.FIELDS]

@@ -10,21 +10,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sync import catalog, legacy, text
+from sync import catalog, legacy, text_columns
+from sync.headers import header_key, header_row_keys
 from sync.text import (
-    clean_series,
     clean_text,
     exact_key,
-    exact_keys,
     fold,
     folded_key,
-    folded_keys,
-    header_key,
-    header_row_keys,
     person_name_fold,
     person_name_key,
     unify_tones,
 )
+from sync.text_columns import clean_series, exact_keys, folded_keys
 
 CORPUS = Path(__file__).parent / "corpus_text"
 PHRASES = [
@@ -260,7 +257,7 @@ def _mixed_series() -> pd.Series:
 
 @pytest.mark.parametrize(("series_fn", "scalar_fn"), [
     (clean_series, clean_text), (exact_keys, exact_key), (folded_keys, folded_key),
-    (text.fold_series, fold),
+    (text_columns.fold_series, fold),
 ])
 def test_series_versions_match_scalars_and_pass_non_strings(series_fn, scalar_fn) -> None:  # type: ignore[no-untyped-def]
     s = _mixed_series()

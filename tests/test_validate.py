@@ -17,22 +17,20 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sync import catalog, legacy
+from sync.authors import split_author_cell, split_authors
 from sync.config import ProgramConfig
 from sync.text import (
     clean_text,
     exact_key,
     exact_key_of_clean,
-    exact_keys,
     fold,
+    fold_lower,
     folded_key,
-    folded_keys,
 )
+from sync.text_columns import exact_keys, folded_keys
 from sync.validate import (
     FINDING_COLUMNS,
     ValidatedRows,
-    fold_lower,
-    split_author_cell,
-    split_authors,
     title_keys,
     validate,
 )
@@ -409,7 +407,7 @@ def test_validator_never_crashes_and_explains_every_row_it_does_not_count(
 
 def test_title_worker_process_gives_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
     """At scale titles and authors are cleaned (and titles keyed) in a second process
-    (`_TextWorker`); rows that legacy decoding changes meanwhile, and cells that are not text, are
+    (`text_worker.TextWorker`); rows that legacy decoding changes meanwhile, and cells that are not text, are
     redone in this one. The result is the same as in one process."""
     rows = [{k: _cell(v) for k, v in r["cells"].items()} for r in ROWS]
     rows += [{"title": t, "authors": "Nguyễn Văn An", "solution_type": "KT",
@@ -459,12 +457,13 @@ def test_a_failing_title_worker_changes_nothing(monkeypatch: pytest.MonkeyPatch,
 
 
 def test_the_text_worker_delivers() -> None:
-    from sync.validate import _TextWorker
+    from sync.text_worker import TextWorker
+    from sync.validate import _arrow_from_utf8, _marked_utf8
 
     titles = np.array(["Cải tiến  bộ gá", None, 12, "Hòa\u00a0Bình", "#REF!"] * 50, dtype=object)
     authors = np.array(["Nguyễn Văn An", "NGUYỄN\u00a0VĂN AN", None, "", "x"] * 50,
                        dtype=object)
-    worker = _TextWorker({"title": titles, "authors": authors})
+    worker = TextWorker({"title": titles, "authors": authors}, _marked_utf8)
     # The titles wait for legacy decoding's corrections; here, one.
     worker.hand_over_corrected("title", {5: "Lắp đặt  máy"})
     try:
@@ -478,9 +477,10 @@ def test_the_text_worker_delivers() -> None:
         assert changes[0] == "Cải tiến bộ gá" and changes[3] == "Hòa Bình"
         assert changes[5] == "Lắp đặt máy"  # the corrected cell, cleaned
         # The titles of its share of the rows (this process keys the rest).
-        assert sum(len(c) for c in exact) == worker.rows["title"] < len(titles)
-        assert exact[0][0].as_py() == "cải tiến bộ gá" and folded[0][3].as_py() == "hoa binh"
-        assert exact[0][5].as_py() == "lắp đặt máy"
+        assert sum(len(offsets) - 1 for offsets, _ in exact) == worker.rows["title"] < len(titles)
+        first, first_folded = _arrow_from_utf8(*exact[0]), _arrow_from_utf8(*folded[0])
+        assert first[0].as_py() == "cải tiến bộ gá" and first_folded[3].as_py() == "hoa binh"
+        assert first[5].as_py() == "lắp đặt máy"
         # Its share of the authors: the first rows, split and keyed.
         assert share is not None and 0 < worker.author_rows < len(authors)
         rows, positions, codes, _, names, keys, folds, shown = share
@@ -506,11 +506,12 @@ def test_the_byte_scan_finds_the_same_legacy_markers(cells: list[Any], slice_byt
     """`_marked_utf8` reads the bytes made for the text worker; it marks exactly the cells
     `_marked` marks, wherever its slices cut (a marker's two bytes split between slices)."""
     from sync import validate as v
+    from sync.text_worker import SEPARATOR
 
-    # A cell holding the separator: the worker is not started (`_TextWorker` checks the count).
-    assume(not any(c.__class__ is str and v._SEPARATOR in c for c in cells))
+    # A cell holding the separator: the worker is not started (`TextWorker` checks the count).
+    assume(not any(c.__class__ is str and SEPARATOR in c for c in cells))
     values = np.array(cells, dtype=object)
-    data = v._SEPARATOR.join(c if c.__class__ is str else "" for c in cells).encode(
+    data = SEPARATOR.join(c if c.__class__ is str else "" for c in cells).encode(
         "utf-8", "surrogatepass")
     expected = v._marked(values).tolist() if cells else []
     saved = v._MARK_SLICE
@@ -525,10 +526,11 @@ def test_the_byte_scan_finds_the_same_legacy_markers(cells: list[Any], slice_byt
 def test_a_worker_never_given_the_titles_stops_without_them() -> None:
     """The titles wait for `hand_over_corrected`; when this process never gets there (an error
     in between), the worker delivers the authors, stops, and `close` does not wait forever."""
-    from sync.validate import _TextWorker
+    from sync.text_worker import TextWorker
+    from sync.validate import _marked_utf8
 
-    worker = _TextWorker({"title": np.array(["Cải tiến bộ gá"] * 10, dtype=object),
-                          "authors": np.array(["Nguyễn Văn An"] * 10, dtype=object)})
+    worker = TextWorker({"title": np.array(["Cải tiến bộ gá"] * 10, dtype=object),
+                          "authors": np.array(["Nguyễn Văn An"] * 10, dtype=object)}, _marked_utf8)
     try:
         assert worker.column("authors") is not None
         assert worker.column("title") is None and "title" not in worker.sent
@@ -537,13 +539,14 @@ def test_a_worker_never_given_the_titles_stops_without_them() -> None:
 
 
 def test_the_worker_reports_legacy_markers_of_the_rows_it_was_sent() -> None:
-    from sync.validate import _marked, _TextWorker
+    from sync.text_worker import TextWorker
+    from sync.validate import _marked, _marked_utf8
 
     titles = np.array([legacy.encode("Cải tiến bộ gá hàn", "tcvn3"), "Hòa Bình", None,
                        legacy.encode("Lắp đặt máy", "vni"), 7] * 40, dtype=object)
     authors = np.array(["Nguyễn Văn An", legacy.encode("Lê Văn Cường", "tcvn3")] * 100,
                        dtype=object)
-    worker = _TextWorker({"title": titles, "authors": authors})
+    worker = TextWorker({"title": titles, "authors": authors}, _marked_utf8)
     try:
         assert worker.marked["authors"].tolist() == _marked(authors).tolist()
         share = worker.rows["title"]
@@ -559,9 +562,9 @@ def test_a_part_the_worker_is_still_writing_does_not_spoil_a_complete_one() -> N
     import pickle
     import tempfile
 
-    from sync.validate import AUTHOR_NAMES, _TextWorker
+    from sync.text_worker import AUTHOR_NAMES, TextWorker
 
-    worker = object.__new__(_TextWorker)
+    worker = object.__new__(TextWorker)
     worker.n, worker.rows, worker.author_rows = 3, {"authors": 3, "title": 2}, 1
     worker.failed, worker.process, worker.complete, worker.offset = False, object(), {"authors"}, 0
     worker.sent = {"authors", "title"}

@@ -30,11 +30,11 @@ from typing import Any
 
 from sync import catalog, fmt
 from sync.config import Config
+from sync.headers import header_key
 from sync.model import Unit
 from sync.report.context import FindingItem, Results, finding_items, spreadsheet_id
 from sync.sheet import find_header
 from sync.state import State
-from sync.text import header_key
 
 CHECK_TAB = "Kiểm tra"
 NOTE_MARKER = "⚠ Kiểm tra sáng kiến:"

@@ -29,6 +29,7 @@ from sync.backends.gsheets.master import new_sheet_id
 from sync.backends.gsheets.session import make_api, parse_locator, quote_tab
 from sync.config import Config
 from sync.errors import SourceError
+from sync.headers import header_key
 from sync.model import Unit
 from sync.provision import (
     DATA_ROWS,
@@ -41,7 +42,6 @@ from sync.provision import (
     instructions,
 )
 from sync.sheet import HEADER_SEARCH_ROWS, find_header
-from sync.text import header_key
 
 META_FIELDS = ("sheets(properties(sheetId,title,index,hidden,gridProperties(rowCount,"
                "columnCount,frozenRowCount)),protectedRanges(protectedRangeId,description))")

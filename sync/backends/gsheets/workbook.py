@@ -161,7 +161,7 @@ class _TabList:
 def _unit_tab_match(tabs: list[dict[str, Any]]) -> str | None:
     """The tab `choose_tab` picks *by name* (`Sáng kiến` in any spelling), if any."""
     from sync import catalog
-    from sync.text import header_key
+    from sync.headers import header_key
 
     want = header_key(catalog.UNIT_TAB)
     return next((t["title"] for t in tabs if header_key(t["title"]) == want), None)
