@@ -392,26 +392,44 @@ def _split_and_key(text: np.ndarray, worker: TextWorker | None, redo: np.ndarray
     share_rows = worker.author_rows
     own = np.concatenate([np.flatnonzero(redo[:share_rows]), np.arange(share_rows, len(text))])
     mine = split_authors(text[own], _factorize)
-    w_rows, w_positions, w_codes, w_problems, names, name_keys_, name_folds, shown = share
-    keep = ~redo[w_rows]
-    w_codes = w_codes[keep]
     my_keys, my_folds = name_keys(mine.names)
-    rows = np.concatenate([w_rows[keep], own[mine.rows]])
-    order = np.argsort(rows, kind="stable")  # a row's names come from one side, in order
+    w_rows, w_positions, w_codes, w_problems, names, name_keys_, name_folds, shown = share
+    del share
+    keep = ~redo[w_rows]
+    w_rows, w_positions, w_codes, w_problems = (w_rows[keep], w_positions[keep], w_codes[keep],
+                                                w_problems[keep])
+    my_rows = own[mine.rows]
+    # Each side's names are in row order and a row's names come from one side: where each
+    # name goes in the merged order, without sorting. Each column is written once and its two
+    # halves let go at once (at a million rows each is tens of MiB).
+    theirs_at = np.arange(len(w_rows)) + np.searchsorted(my_rows, w_rows)
+    ours_at = np.arange(len(my_rows)) + np.searchsorted(w_rows, my_rows)
 
-    def joined(theirs: list[str] | np.ndarray, ours: np.ndarray) -> np.ndarray:
-        return np.concatenate([np.asarray(theirs, dtype=object)[w_codes], ours])[order]
+    def merged(theirs: np.ndarray, ours: np.ndarray) -> np.ndarray:
+        out = np.empty(len(theirs) + len(ours), dtype=ours.dtype)
+        out[theirs_at] = theirs
+        out[ours_at] = ours
+        return out
+
+    def codes_of(distinct: list[str]) -> np.ndarray:
+        return np.asarray(distinct, dtype=object)[w_codes]
 
     # Display: the cell as cleaned, but where the worker showed it otherwise, or this side read it.
     display = text.copy()
     for i, value in shown:
         display[i] = value
     display[own] = mine.display
-    problems = np.asarray(PROBLEM_CODES, dtype=object)[w_problems[keep]]
-    split = Authors(rows[order], np.concatenate([w_positions[keep], mine.positions])[order],
-                    joined(names, mine.names),
-                    np.concatenate([problems, mine.problems])[order], display)
-    return split, joined(name_keys_, my_keys), joined(name_folds, my_folds)
+    rows = merged(w_rows, my_rows)
+    del w_rows, my_rows
+    positions = merged(w_positions, mine.positions)
+    del w_positions
+    problems = merged(np.asarray(PROBLEM_CODES, dtype=object)[w_problems], mine.problems)
+    all_names = merged(codes_of(names), mine.names)
+    del mine, names
+    exact = merged(codes_of(name_keys_), my_keys)
+    del name_keys_, my_keys
+    folded = merged(codes_of(name_folds), my_folds)
+    return Authors(rows, positions, all_names, problems, display), exact, folded
 
 
 def _titles(values: np.ndarray, worker: TextWorker | None
@@ -554,6 +572,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
         title_rows = converted.get("title", np.zeros(0, dtype=object))[:worker.rows["title"]]
         worker.hand_over_corrected("title", {i: cells["title"][i] for i in
                                              np.flatnonzero(~pd.isna(title_rows)).tolist()})
+        del title_rows
     clock("legacy_decode")
     if converted:
         _report_legacy(findings, converted, typed_cells, cells)
@@ -587,6 +606,10 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     # 3. Required fields: empty, or a spreadsheet error value.
     for key in catalog.REQUIRED_KEYS[1:]:
         rejected |= _required(findings, key, cells[key], present[key], errors[key])
+    # Memory (a million rows: every array of rows that is let go early lowers the peak at the
+    # end, when the title keys arrive): only the authors' presence is read again.
+    present = {"authors": present["authors"]}
+    errors = {}
     # Memory: the cells of a field are let go once its findings are made (legacy-decoded
     # columns are copies; the rest are views of `raw`).
     for key in TEXT_FIELDS[1:]:
@@ -598,6 +621,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
         idx = _where(lengths > catalog.MAX_TEXT_CHARS)
         findings.add(idx, "text_too_long", key, text[key][idx], length=lengths[idx],
                      max_chars=format_vnd(catalog.MAX_TEXT_CHARS))
+    del lengths
     clock("text_rules")
 
     # 6. Authors.
@@ -617,10 +641,11 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
     findings.add(_where(no_names), "missing_required", "authors", text["authors"][no_names],
                  example=catalog.MISSING_EXAMPLES["authors"])
     rejected |= no_names
+    del problem_arr, no_names, text["authors"], present["authors"]  # shown as `authors_display`
     authors = pd.DataFrame({
         "row": author_rows, "position": positions, "name": _objects(names_arr),
         **({"key": _objects(author_keys), "fold": _objects(author_folds)} if keys else {}),
-        "suspicious": suspicious.astype(bool),
+        "suspicious": suspicious,
     }, copy=False)
     if worker is not None:
         release_freed_memory()
@@ -661,6 +686,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
                  deadline=format_date(program.deadline))
     rejected |= bad | future | outside
     typed["applied_on"] = cells["applied_on"] = column = None
+    applied = applied.astype("datetime64[s]")  # as the rows hold it (pandas' smallest unit)
 
     # 9. Status.
     column = typed["status"]
@@ -722,7 +748,7 @@ def _validate(raw: pd.DataFrame, headers: Mapping[str, Mapping[str, str]],
         "workplace": _objects(text["workplace"]),
         "solution_type": _objects(solution_types),
         "field": _objects(text["field"]),
-        "applied_on": applied.astype("datetime64[s]"),
+        "applied_on": applied,
         "status": _objects(statuses),
         "summary": _objects(text["summary"]),
         "effect": _objects(text["effect"]),
