@@ -306,12 +306,22 @@ NOTES = [
     "ASCII-title check of author pieces rejects most pieces by their first word. Memory: the "
     "worker reads a chunk at a time (its peak 558 → ≈300 MiB) and both processes give large "
     "freed blocks back at once (`sync.memory.map_large_blocks`): peak 1,935 → 1,679 MiB.", "",
+    "Fourth series (2026-11-24, peak 1,679 → 1,496 MiB, the highest of three runs; 8.65 → "
+    "8.01 s): the text worker imports numpy and the plain string modules only (`sync.text`, "
+    "`sync.authors`), not pandas or Arrow, so its interpreter takes ≈30 MiB instead of ≈105 "
+    "and it starts sooner; the two halves of the authors are merged by position "
+    "(`searchsorted`, no sort) one column at a time, each half let go at once (the authors "
+    "stage peaked at 1,670 MiB, now ≈1,480); this process's title keys and the findings' text "
+    "go into buffers of exactly their size (Arrow's converter took 71 MiB of its pool for 27 "
+    "MiB of keys); arrays no later stage reads go when done, and malloc is trimmed after the "
+    "authors, dates and money stages.", "",
     "Memory at a million rows, measured stage by stage (`validate` with an RSS sampler): the "
-    "input frame of Python strings is 904 MiB (with the interpreter), the results ≈480 MiB "
-    "(title keys 233 as Arrow text, the rows' columns 166, the authors 83) and the text worker "
-    "≥110 MiB of interpreter and libraries before any work (≈220–300 MiB while it works). "
-    "Those three alone are ≈1.5 GiB, so the library call on a frame of Python strings cannot "
-    "be under 1.5 GiB with a second process; `sangkien validate` on files (next section) is.",
+    "input frame of Python strings is 904 MiB (with the interpreter), the results ≈460 MiB "
+    "(title keys 222 as Arrow text, the authors ≈140, the rows' other columns ≈100), the rest "
+    "caches, malloc's free lists and the last stage's temporaries. Two moments come close to "
+    "the peak: the merge of the authors (this process ≈1,340 MiB plus the worker ≈140, busy "
+    "with the titles) and the end, once the worker's title keys have arrived (≈1,480, the "
+    "worker gone).",
     "",
 ]
 

@@ -523,6 +523,19 @@ def test_the_byte_scan_finds_the_same_legacy_markers(cells: list[Any], slice_byt
     assert v._marked_utf8(data, len(cells)).tolist() == expected
 
 
+def test_the_text_worker_process_starts_without_pandas_or_arrow() -> None:
+    """The worker's interpreter adds to validation's peak memory: it imports numpy and the plain
+    string modules only (pandas and Arrow would take ≈75 MiB more)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; import sync.text_worker; "
+             "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
+
+
 def test_a_worker_never_given_the_titles_stops_without_them() -> None:
     """The titles wait for `hand_over_corrected`; when this process never gets there (an error
     in between), the worker delivers the authors, stops, and `close` does not wait forever."""
