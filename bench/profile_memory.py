@@ -1,6 +1,7 @@
 """Where the memory of one `sangkien sync` goes, stage by stage.
 
     python bench/profile_memory.py bench/data/e2e-1000/xlsx/bench.toml
+    python bench/profile_memory.py bench/data/e2e-1000/xlsx/bench.toml --again
 
 Runs the sync in this process (a fresh state each time) while a thread samples the RSS of this
 process and its workers every 10 ms; prints, for each stage of the run summary's `timings`, the
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -30,8 +33,14 @@ def main() -> None:
     parser.add_argument("config", type=Path)
     parser.add_argument("--trim", action="store_true",
                         help="give freed memory back to the system after each stage (malloc_trim)")
+    parser.add_argument("--again", action="store_true",
+                        help="profile the unchanged sync: a first sync runs before, in its own "
+                             "process")
     args = parser.parse_args()
     shutil.rmtree(args.config.parent / "out", ignore_errors=True)
+    if args.again:
+        subprocess.run([sys.executable, "-m", "sync", "sync", "--config", str(args.config),
+                        "--json"], check=False, stdout=subprocess.DEVNULL)
 
     me = psutil.Process()
     samples: list[tuple[float, int]] = []

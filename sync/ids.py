@@ -36,6 +36,9 @@ from sync.memory import release_freed_memory
 ID_PREFIX = "SK"
 ID_DIGITS = 7
 REGISTRY_COLUMNS = ("id", "seq", "first_seen", "last_seen", "unit_code", "title_fold", "fold")
+# The times of the registry's lines are a few distinct values for millions of lines: kept (and
+# stored, as Parquet dictionaries) as categories, ≈4 MiB instead of ≈150 at a million rows.
+_SIGHTINGS = ("first_seen", "last_seen")
 
 # A matcher proposes ids for rows the exact keys could not place: given the keys of those rows
 # (`row`, `cluster`, `unit_code`, `title_fold`, `fold`) and the registry lines of the ids still free,
@@ -298,15 +301,19 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
         seq_of_kept[i] = found
     ids = format_ids(seq_of_kept).set_axis(kept_rows)
 
-    # One Python string for every new id's first sighting, not one per row.
+    # One Python string for every new id's first sighting, not one per row; a known id's from
+    # its first registry line, through the few distinct sightings (no copy of the registry, no
+    # Python string per line: ≈400 MiB at a million rows).
     first_values = np.full(len(seq_of_kept), now, dtype=object)
     if not registry.empty:
-        unique = registry.drop_duplicates("seq")
-        known = pd.Series(unique["first_seen"].to_numpy(dtype=object),
-                          index=unique["seq"].to_numpy(dtype=np.int64)).reindex(
-            seq_of_kept).to_numpy(dtype=object)
-        found = pd.notna(known)
-        first_values[found] = known[found]
+        stored_seq, first_line = np.unique(registry["seq"].to_numpy(dtype=np.int64),
+                                           return_index=True)
+        at = np.minimum(np.searchsorted(stored_seq, seq_of_kept), len(stored_seq) - 1)
+        found = stored_seq[at] == seq_of_kept
+        codes, sightings = pd.factorize(registry["first_seen"])
+        code = codes[first_line[at[found]]]
+        first_values[found] = np.where(
+            code >= 0, np.asarray(sightings, dtype=object)[np.maximum(code, 0)], now)
     first_seen = pd.Series(first_values, index=kept_rows, dtype=object)
 
     # New registry: current keys for every id seen now, old keys of ids not seen kept as they are.
@@ -322,8 +329,8 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
     release_freed_memory()  # before the stored lines' text is made
     current = pd.DataFrame({
         "id": format_ids(line_seq), "seq": line_seq,
-        "first_seen": first_values[line_kept],
-        "last_seen": now,
+        "first_seen": pd.Categorical(first_values[line_kept]),
+        "last_seen": pd.Categorical.from_codes(np.zeros(len(line_seq), dtype=np.int8), [now]),
         "unit_code": _text_at(rows["unit_code"], row),
         "title_fold": _text_at(rows["title_fold"], row),
         "fold": _text_at(authors["fold"], mention),
@@ -332,6 +339,9 @@ def assign_ids(rows: pd.DataFrame, authors: pd.DataFrame, cluster: pd.Series, ke
         if not registry.empty else empty_registry()
     updated = pd.concat([older, current], ignore_index=True) if len(older) else current
     updated = updated.reset_index(drop=True)
+    for column in _SIGHTINGS:  # categories of different runs concatenate as objects
+        if not isinstance(updated[column].dtype, pd.CategoricalDtype):
+            updated[column] = updated[column].astype("category")
     return IdAssignment(ids=ids, first_seen=first_seen, registry=updated, next_seq=seq,
                         new_ids=new_ids)
 

@@ -737,6 +737,7 @@ def _run(config: Config, options: SyncOptions, reporter: Reporter, started: dt.d
         registry, next_seq = state.id_registry() if state else (empty_registry(), 1)
         assignment = assign_ids(validated.rows, validated.authors, duplicates.cluster,
                                 duplicates.kept, registry, next_seq, summary.started_at)
+        del registry  # the stored one (hundreds of MiB at a million rows): replaced
         if state is not None and writes:
             state.save_id_registry(assignment.registry, assignment.next_seq, summary.started_at)
         # Stored (≈400 MiB at a million rows). The per-row authors and the folded titles were

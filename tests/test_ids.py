@@ -214,3 +214,22 @@ def test_joint_codes_span_chunks_and_columns_and_read_nulls_as_empty() -> None:
     codes = _joint_codes(mine, stored, pd.Series([], dtype=TEXT))
     assert [c.tolist() for c in codes] == [[0, 1, 2, 0], [1, 3, 2, 2], []]
     assert arrow_strings(pd.Series(["a", None], dtype=object)).to_pylist() == ["a", ""]
+
+
+def test_an_id_keeps_the_time_it_was_first_seen() -> None:
+    """`Ngày ghi nhận đầu tiên`: an id seen again keeps its first run's time (from its first line
+    in the registry), a new id takes this run's; every registry line of an id agrees."""
+    state = Registry()
+    state.run([row(A, "Nguyễn Văn An, Trần Thị Bình"), row(B, "Trần Thị Bình")])
+    first_run = state.last.first_seen.tolist()
+    state.run([row(A, "Nguyễn Văn An, Trần Thị Bình"), row(B, "Trần Thị Bình"),
+               row(C, "Lê Văn Cường")])
+    third = state.run([row(C, "Lê Văn Cường"), row(A, "Nguyễn Văn An, Trần Thị Bình"),
+                       row(B, "Lê Văn Cường, Trần Thị Bình")])
+    assert first_run == ["2024-01-01T08:00:00+07:00"] * 2
+    seen = dict(zip(state.last.ids, state.last.first_seen, strict=True))
+    assert seen == {third[A]: "2024-01-01T08:00:00+07:00", third[B]: "2024-01-01T08:00:00+07:00",
+                    third[C]: "2024-01-02T08:00:00+07:00"}
+    lines = state.table.groupby("id")["first_seen"].agg(set)
+    assert lines.to_dict() == {i: {t} for i, t in seen.items()}
+    assert (state.table["last_seen"] == "2024-01-03T08:00:00+07:00").all()
