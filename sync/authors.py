@@ -48,9 +48,10 @@ _DC = re.compile(r"(?i)\b(?:đ|d)\s*/\s*c\b\.?")
 _NUMBERING = re.compile(r"(?:^|(?<=\n))\s*(?:\d{1,2}|[a-zA-Z])\s*[.)/]\s+|(?:^|(?<=\n))\s*[-–—•*+]\s*")
 _PARENS = re.compile(r"\s*[(\[][^)\]]*[)\]]\s*")
 _SHARE = re.compile(r"\s*[-–:]?\s*\d{1,3}(?:[.,]\d+)?\s*%\s*$")
-_CONJUNCTION = re.compile(r"^(?:và|va|cùng với|cùng|với)(?:\s+|$)", re.IGNORECASE)
+# (Repeated, as in `An, và và`: a piece of conjunctions alone names nobody.)
+_CONJUNCTION = re.compile(r"^(?:(?:và|va|cùng với|cùng|với)(?:\s+|$))+", re.IGNORECASE)
 # A piece that ends in a conjunction (`Nguyễn Văn An và` before a line break).
-_TRAILING_CONJUNCTION = re.compile(r"\s+(?:và|va|cùng với|cùng|với)$", re.IGNORECASE)
+_TRAILING_CONJUNCTION = re.compile(r"(?:\s+(?:và|va|cùng với|cùng|với))+$", re.IGNORECASE)
 _ROLE_SEP = re.compile(r"\s+[-–—]\s+|\s*:\s*")
 _NAME_RE = re.compile(r"^[^\W\d_]+(?:[ '’\-.]+[^\W\d_]+)*\.?$")
 
