@@ -370,7 +370,7 @@ def _author_share(cleaned: list[str]) -> tuple[Any, ...]:
             names, keys, folds, display)
 
 
-def utf8_with_offsets(values: list[str]) -> tuple[np.ndarray, bytes]:
+def utf8_with_offsets(values: list[str]) -> Utf8:
     """Strings as one UTF-8 buffer and the offset of each (Arrow's `large_string` layout: the
     parent makes Arrow arrays of them without a copy). Lone surrogates pass as their three bytes,
     as Arrow would be given them."""

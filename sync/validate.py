@@ -324,7 +324,6 @@ class _Clock:
 
 
 _ERROR_VALUES = pd.Index(sorted(catalog.ERROR_VALUES), dtype=object)
-_ERROR_SET = frozenset(catalog.ERROR_VALUES)
 
 
 def _text_column(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -493,10 +492,10 @@ def _patched(chunks: list[pa.Array], patch: np.ndarray, keys: pd.Series) -> list
 
 def _exact_text(values: np.ndarray) -> pd.Series:
     """A `str` column of strings in buffers of exactly their size (`_key_chunks` says why);
-    pandas' own conversion where a cell is not a string."""
+    pandas' own inference where a cell is not a string (as a frame of these cells would have)."""
     texts = values.tolist()
     if not all(v.__class__ is str for v in texts):
-        return pd.Series(values, dtype=TEXT)
+        return pd.Series(values)
     return _str_series(pa.chunked_array([_arrow_from_utf8(*utf8_with_offsets(texts))],
                                         pa.large_string()))
 
